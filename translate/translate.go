@@ -136,6 +136,9 @@ type Adapter interface {
 	NewStream(c *Call) Stream
 }
 
+// Families live in their own packages (translate/openai, translate/anthropic, ...) and call
+// Register from init; the plugin imports them all through translate/all.
+
 // Stream translates a streamed upstream answer, fed in chunks split anywhere (mid-line,
 // mid-CRLF, mid-frame). Output is OpenAI SSE: "data: {chat.completion.chunk}\n\n" events and a
 // final "data: [DONE]\n\n".
@@ -162,12 +165,13 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Message }
 
-// Errorf-free constructors keep call sites short.
-func invalid(msg string) *Error {
+// Invalid is a request the client must fix (400 invalid_request_error).
+func Invalid(msg string) *Error {
 	return &Error{Status: 400, Type: "invalid_request_error", Code: "invalid_request", Message: msg}
 }
 
-func unsupported(msg string) *Error {
+// Unsupported is an operation or feature the provider does not offer.
+func Unsupported(msg string) *Error {
 	return &Error{Status: 400, Type: "invalid_request_error", Code: "unsupported_operation", Message: msg}
 }
 
