@@ -1,0 +1,194 @@
+package plugin
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/tidwall/gjson"
+
+	"switchyard/plugin/abi"
+	"switchyard/translate"
+)
+
+const (
+	providerHeader = "x-portkey-provider"
+	gatewayPrefix  = "x-portkey-"
+	// maxEchoedValue bounds how much of a client-sent value an error message repeats.
+	maxEchoedValue = 64
+)
+
+// panicHook lets tests force a panic at a named stage to exercise abi.Guard. Production never
+// sets it.
+var panicHook func(stage string)
+
+var jsonHeaders = [][2]string{{"content-type", "application/json"}}
+
+type httpContext struct {
+	types.DefaultHttpContext
+	cfg        *config
+	provider   *provider
+	clientAuth bool
+	// finished: the request was answered locally or handed on; later request callbacks pass.
+	finished bool
+}
+
+func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action {
+	if panicHook != nil {
+		panicHook("request_headers")
+	}
+	if h.cfg == nil {
+		// Envoy never creates streams for a plugin whose configure failed; answer anyway.
+		return h.fail(500, abi.InternalErrorBody)
+	}
+	name, err := abi.GetHttpRequestHeader(providerHeader)
+	if err != nil || name == "" {
+		return h.reject(400, "missing "+providerHeader+" header: name the provider to call", "unknown_provider")
+	}
+	p := h.cfg.lookup(name)
+	if p == nil {
+		return h.reject(400, "unknown provider "+quote(name)+" in "+providerHeader+" header", "unknown_provider")
+	}
+	h.provider = p
+	if auth, err := abi.GetHttpRequestHeader("authorization"); err == nil && auth != "" {
+		h.clientAuth = true
+	}
+	if cl, err := abi.GetHttpRequestHeader("content-length"); err == nil {
+		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n > int64(h.cfg.maxRequestBodyBytes) {
+			return h.tooLarge()
+		}
+	}
+	if endOfStream {
+		return h.forward()
+	}
+	// Hold the headers (the host runs with allow_on_headers_stop_iteration) so they can still be
+	// rewritten once the body is known.
+	return types.ActionPause
+}
+
+func (h *httpContext) OnHttpRequestBody(size int, endOfStream bool) types.Action {
+	if h.finished {
+		return types.ActionContinue
+	}
+	if panicHook != nil {
+		panicHook("request_body")
+	}
+	// While this filter pauses, size is everything buffered so far (docs/host.md §2.3).
+	if size > h.cfg.maxRequestBodyBytes {
+		return h.tooLarge()
+	}
+	if !endOfStream {
+		return types.ActionPause
+	}
+	if size > 0 {
+		body, err := abi.GetHttpRequestBody(0, size)
+		if err != nil && err != types.ErrorStatusNotFound {
+			abi.LogError("switchyard: cannot read request body: " + err.Error())
+			return h.fail(500, abi.InternalErrorBody)
+		}
+		if len(body) > 0 && !gjson.ValidBytes(body) {
+			return h.reject(400, "request body is not valid JSON", "invalid_json")
+		}
+	}
+	return h.forward()
+}
+
+// forward rewrites the held request headers for the chosen provider and lets it go upstream.
+func (h *httpContext) forward() types.Action {
+	h.finished = true
+	p := h.provider
+	if err := abi.ReplaceHttpRequestHeader(":authority", p.host); err != nil {
+		return h.hostError("set :authority", err)
+	}
+	if !h.clientAuth && p.authorization != "" {
+		if err := abi.ReplaceHttpRequestHeader("authorization", p.authorization); err != nil {
+			return h.hostError("set authorization", err)
+		}
+	}
+	if err := abi.ReplaceHttpRequestHeader(h.cfg.clusterHeader, p.cluster); err != nil {
+		return h.hostError("set "+h.cfg.clusterHeader, err)
+	}
+	if err := stripGatewayHeaders(); err != nil {
+		return h.hostError("strip gateway headers", err)
+	}
+	// Envoy >= 1.33 only re-selects the route when asked; hosts without the function (Kong,
+	// proxytest) route by other means, so NotFound is expected there.
+	if _, err := abi.CallForeignFunction("clear_route_cache", nil); err != nil && err != types.ErrorStatusNotFound {
+		abi.LogWarn("switchyard: clear_route_cache failed: " + err.Error())
+	}
+	return types.ActionContinue
+}
+
+// stripGatewayHeaders removes every x-portkey-* request header: gateway headers never reach a
+// provider.
+func stripGatewayHeaders() error {
+	hs, err := abi.GetHttpRequestHeaders()
+	if err != nil {
+		return err
+	}
+	for i := range hs {
+		k := hs[i][0]
+		if !hasPrefixFold(k, gatewayPrefix) || seenBefore(hs[:i], k) {
+			continue
+		}
+		if err := abi.RemoveHttpRequestHeader(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func seenBefore(hs [][2]string, k string) bool {
+	for i := range hs {
+		if strings.EqualFold(hs[i][0], k) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
+
+func (c *config) lookup(name string) *provider {
+	if p, ok := c.providers[name]; ok {
+		return p
+	}
+	if lower := strings.ToLower(name); lower != name {
+		return c.providers[lower]
+	}
+	return nil
+}
+
+func (h *httpContext) tooLarge() types.Action {
+	return h.reject(413, "request body exceeds the gateway limit of "+
+		strconv.Itoa(h.cfg.maxRequestBodyBytes)+" bytes", "request_too_large")
+}
+
+// reject answers the client with an OpenAI-style invalid_request_error.
+func (h *httpContext) reject(status uint32, message, code string) types.Action {
+	body := translate.AppendError(make([]byte, 0, 128+len(message)), message, "invalid_request_error", code)
+	return h.fail(status, string(body))
+}
+
+func (h *httpContext) hostError(what string, err error) types.Action {
+	abi.LogError("switchyard: " + what + ": " + err.Error())
+	return h.fail(500, abi.InternalErrorBody)
+}
+
+func (h *httpContext) fail(status uint32, body string) types.Action {
+	h.finished = true
+	if err := abi.SendHttpResponse(status, jsonHeaders, []byte(body), -1); err != nil {
+		abi.LogError("switchyard: send_local_response failed: " + err.Error())
+	}
+	return types.ActionPause
+}
+
+// quote renders a client-supplied value for an error message, bounded in length.
+func quote(s string) string {
+	if len(s) > maxEchoedValue {
+		s = s[:maxEchoedValue] + "..."
+	}
+	return strconv.Quote(s)
+}
