@@ -1,0 +1,341 @@
+package anthropic
+
+import (
+	"strconv"
+	"unicode/utf8"
+	"unsafe"
+
+	"github.com/tidwall/gjson"
+)
+
+// This file is a minimal reader for JSON that gjson.Valid has already accepted.
+//
+// Why not gjson.ForEach/Get for the walk: every Result gjson yields for a string value that
+// contains an escape (a newline in a chat turn, the \" of every tool-call "arguments" string)
+// is unescaped into a fresh heap string, one allocation per such value. The translators only
+// ever copy raw JSON or look at short ASCII keys and type tags, so they need raw spans, never
+// decoded strings. These helpers hand out sub-strings of the input (no copy) and stop safely
+// on anything malformed, so they cannot panic even if called on unvalidated input.
+
+// view returns b as a string without copying. The result must not outlive b's contents.
+func view(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// valid reports whether s is one well-formed JSON value (gjson's validator: no allocation).
+func valid(s string) bool { return gjson.Valid(s) }
+
+// skipWS returns the index of the first non-space byte at or after i.
+func skipWS(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// strEnd returns the index just past the string literal that opens at s[i] == '"', or -1.
+func strEnd(s string, i int) int {
+	for i++; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// valueEnd returns the index just past the JSON value that starts at s[i], or -1.
+func valueEnd(s string, i int) int {
+	if i >= len(s) {
+		return -1
+	}
+	switch s[i] {
+	case '"':
+		return strEnd(s, i)
+	case '{', '[':
+		depth := 0
+		for ; i < len(s); i++ {
+			switch s[i] {
+			case '"':
+				e := strEnd(s, i)
+				if e < 0 {
+					return -1
+				}
+				i = e - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return -1
+	}
+	for ; i < len(s); i++ {
+		switch s[i] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return i
+		}
+	}
+	return i
+}
+
+// eachField calls fn with the key (between its quotes, still escaped) and the raw value of
+// every member of the object obj, in order, until fn returns false.
+func eachField(obj string, fn func(key, val string) bool) {
+	i := skipWS(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return
+	}
+	i++
+	for {
+		i = skipWS(obj, i)
+		if i >= len(obj) || obj[i] != '"' {
+			return
+		}
+		ke := strEnd(obj, i)
+		if ke < 0 {
+			return
+		}
+		key := obj[i+1 : ke-1]
+		i = skipWS(obj, ke)
+		if i >= len(obj) || obj[i] != ':' {
+			return
+		}
+		i = skipWS(obj, i+1)
+		ve := valueEnd(obj, i)
+		if ve < 0 {
+			return
+		}
+		if !fn(unescapeKey(key), obj[i:ve]) {
+			return
+		}
+		i = skipWS(obj, ve)
+		if i >= len(obj) || obj[i] != ',' {
+			return
+		}
+		i++
+	}
+}
+
+// unescapeKey decodes a key written with escapes ("ro\u006ce"); real clients never do this,
+// so the rare allocation is acceptable.
+func unescapeKey(k string) string {
+	for i := 0; i < len(k); i++ {
+		if k[i] == '\\' {
+			return string(appendUnescaped(nil, k))
+		}
+	}
+	return k
+}
+
+// eachElem calls fn with the raw value of every element of the array arr, in order, until fn
+// returns false.
+func eachElem(arr string, fn func(i int, val string) bool) {
+	i := skipWS(arr, 0)
+	if i >= len(arr) || arr[i] != '[' {
+		return
+	}
+	i = skipWS(arr, i+1)
+	if i < len(arr) && arr[i] == ']' {
+		return
+	}
+	for n := 0; ; n++ {
+		i = skipWS(arr, i)
+		ve := valueEnd(arr, i)
+		if ve < 0 || ve == i {
+			return
+		}
+		if !fn(n, arr[i:ve]) {
+			return
+		}
+		i = skipWS(arr, ve)
+		if i >= len(arr) || arr[i] != ',' {
+			return
+		}
+		i++
+	}
+}
+
+// field returns the raw value of key in obj, or "" when absent.
+func field(obj, key string) string {
+	var out string
+	eachField(obj, func(k, v string) bool {
+		if k == key {
+			out = v
+			return false
+		}
+		return true
+	})
+	return out
+}
+
+// isStr, isObj, isArr classify a raw value by its first byte.
+func isStr(raw string) bool { return len(raw) >= 2 && raw[0] == '"' }
+func isObj(raw string) bool { return len(raw) >= 2 && raw[0] == '{' }
+func isArr(raw string) bool { return len(raw) >= 2 && raw[0] == '[' }
+
+// isNull reports an absent or null value; OpenAI clients send explicit nulls for unset fields.
+func isNull(raw string) bool { return raw == "" || raw == "null" }
+
+// isEmptyStr reports the raw literal "".
+func isEmptyStr(raw string) bool { return raw == `""` }
+
+// isNum reports a raw JSON number.
+func isNum(raw string) bool { return raw != "" && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')) }
+
+// inner returns the characters between a string literal's quotes, still escaped.
+func inner(raw string) string {
+	if !isStr(raw) {
+		return ""
+	}
+	return raw[1 : len(raw)-1]
+}
+
+// strValue returns the decoded value of a string literal. It only allocates when the literal
+// contains escapes.
+func strValue(raw string) string {
+	in := inner(raw)
+	for i := 0; i < len(in); i++ {
+		if in[i] == '\\' {
+			return string(appendUnescaped(nil, in))
+		}
+	}
+	return in
+}
+
+// intValue parses a raw JSON number that holds an integer (1024, 1024.0, 1e3).
+func intValue(raw string) (int64, bool) {
+	if n, err := strconv.ParseInt(raw, 10, 64); err == nil {
+		return n, true
+	}
+	f, err := strconv.ParseFloat(raw, 64)
+	if err != nil || f != float64(int64(f)) {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+// appendUnescaped appends the decoded form of the escaped string body in (no quotes). Bad
+// escapes and lone surrogates become U+FFFD, as encoding/json does.
+func appendUnescaped(dst []byte, in string) []byte {
+	start := 0
+	for i := 0; i < len(in); {
+		if in[i] != '\\' {
+			i++
+			continue
+		}
+		dst = append(dst, in[start:i]...)
+		if i+1 >= len(in) {
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+			i++
+			start = i
+			break
+		}
+		c := in[i+1]
+		i += 2
+		switch c {
+		case '"', '\\', '/':
+			dst = append(dst, c)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, ok := hex4(in, i)
+			if !ok {
+				dst = utf8.AppendRune(dst, utf8.RuneError)
+				break
+			}
+			i += 4
+			if r >= 0xD800 && r < 0xDC00 {
+				// A high surrogate must be followed by \u and a low surrogate.
+				if i+6 <= len(in) && in[i] == '\\' && in[i+1] == 'u' {
+					if r2, ok := hex4(in, i+2); ok && r2 >= 0xDC00 && r2 < 0xE000 {
+						r = (r-0xD800)<<10 | (r2 - 0xDC00) + 0x10000
+						i += 6
+						dst = utf8.AppendRune(dst, r)
+						break
+					}
+				}
+				r = utf8.RuneError
+			} else if r >= 0xDC00 && r < 0xE000 {
+				r = utf8.RuneError
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			dst = utf8.AppendRune(dst, utf8.RuneError)
+		}
+		start = i
+	}
+	if start < len(in) {
+		dst = append(dst, in[start:]...)
+	}
+	return dst
+}
+
+func hex4(s string, i int) (rune, bool) {
+	if i+4 > len(s) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range []byte(s[i : i+4]) {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// appendCompactAsString appends the raw JSON value v, with insignificant whitespace removed, as
+// one JSON string literal: how OpenAI carries tool-call arguments. v is valid JSON, so its own
+// strings need only their quotes and backslashes escaped once more.
+func appendCompactAsString(dst []byte, v string) []byte {
+	dst = append(dst, '"')
+	in := false
+	start := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c == '"':
+			dst = append(dst, v[start:i]...)
+			dst = append(dst, '\\', '"')
+			start = i + 1
+			in = !in
+		case c == '\\':
+			// Inside a string: copy the escape pair, each backslash doubled.
+			dst = append(dst, v[start:i]...)
+			dst = append(dst, '\\', '\\')
+			if i+1 < len(v) {
+				i++
+				if v[i] == '"' || v[i] == '\\' {
+					dst = append(dst, '\\', v[i])
+				} else {
+					dst = append(dst, v[i])
+				}
+			}
+			start = i + 1
+		case !in && (c == ' ' || c == '\n' || c == '\r' || c == '\t'):
+			dst = append(dst, v[start:i]...)
+			start = i + 1
+		}
+	}
+	dst = append(dst, v[start:]...)
+	return append(dst, '"')
+}
