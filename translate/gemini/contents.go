@@ -1,0 +1,327 @@
+package gemini
+
+import (
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"switchyard/translate"
+)
+
+// toolName remembers which function an assistant tool call named, so a later tool result
+// (which OpenAI identifies only by tool_call_id) can name its functionResponse.
+type toolName struct{ id, name string }
+
+// contentWriter appends Gemini contents, merging consecutive turns of the same role because
+// Gemini wants user and model turns to alternate (parallel tool results become one user turn
+// with several functionResponse parts).
+type contentWriter struct {
+	dst   []byte
+	role  string // role of the open content, "" when none is open
+	n     int    // contents written
+	np    int    // parts in the open content
+	calls []toolName
+	buf   [8]toolName
+}
+
+// part starts a new part in a content of the given role.
+func (w *contentWriter) part(role string) {
+	if w.role != role {
+		if w.role != "" {
+			w.dst = append(w.dst, "]}"...)
+		}
+		if w.n > 0 {
+			w.dst = append(w.dst, ',')
+		}
+		w.n++
+		w.dst = append(w.dst, `{"role":"`...)
+		w.dst = append(w.dst, role...)
+		w.dst = append(w.dst, `","parts":[`...)
+		w.role, w.np = role, 0
+	}
+	if w.np > 0 {
+		w.dst = append(w.dst, ',')
+	}
+	w.np++
+}
+
+func (w *contentWriter) finish() []byte {
+	if w.role != "" {
+		w.dst = append(w.dst, "]}"...)
+		w.role = ""
+	}
+	return w.dst
+}
+
+// message appends one OpenAI message. System and developer messages are returned as
+// "system" for the caller to put into systemInstruction.
+func (w *contentWriter) message(m gjson.Result) (string, error) {
+	if w.calls == nil {
+		w.calls = w.buf[:0]
+	}
+	var role, toolCallID, name gjson.Result
+	var content, toolCalls gjson.Result
+	m.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "role":
+			role = v
+		case "content":
+			content = v
+		case "tool_calls":
+			toolCalls = v
+		case "tool_call_id":
+			toolCallID = v
+		case "name":
+			name = v
+		}
+		return true
+	})
+	switch role.Str {
+	case "system", "developer":
+		return "system", nil
+	case "user":
+		return "user", w.content("user", content)
+	case "assistant":
+		if err := w.content("model", content); err != nil {
+			return "", err
+		}
+		return "model", w.toolCalls(toolCalls)
+	case "tool":
+		fn := ""
+		for _, c := range w.calls {
+			if c.id == toolCallID.Str {
+				fn = c.name
+			}
+		}
+		if fn == "" {
+			fn = name.Str // some clients name the function on the tool message itself
+		}
+		if fn == "" {
+			return "", translate.Invalid("tool message tool_call_id " + quoteType(toolCallID.Str) + " matches no earlier assistant tool call")
+		}
+		return "user", w.functionResponse(fn, content)
+	case "function":
+		if name.Str == "" {
+			return "", translate.Invalid("function message needs a name")
+		}
+		return "user", w.functionResponse(name.Str, content)
+	}
+	return "", translate.Invalid("unsupported message role " + quoteType(role.Str))
+}
+
+func (w *contentWriter) content(role string, c gjson.Result) error {
+	switch {
+	case c.Type == gjson.String:
+		if c.Str != "" {
+			w.part(role)
+			w.dst = append(w.dst, `{"text":`...)
+			w.dst = appendStrRaw(w.dst, c)
+			w.dst = append(w.dst, '}')
+		}
+		return nil
+	case c.IsArray():
+		var err error
+		c.ForEach(func(_, p gjson.Result) bool {
+			err = w.contentPart(role, p)
+			return err == nil
+		})
+		return err
+	case !c.Exists() || c.Type == gjson.Null:
+		return nil
+	}
+	return translate.Invalid("message content must be a string, an array of parts or null")
+}
+
+func (w *contentWriter) contentPart(role string, p gjson.Result) error {
+	switch t := p.Get("type").Str; t {
+	case "text":
+		if tx := p.Get("text"); tx.Str != "" {
+			w.part(role)
+			w.dst = append(w.dst, `{"text":`...)
+			w.dst = appendStrRaw(w.dst, tx)
+			w.dst = append(w.dst, '}')
+		}
+		return nil
+	case "refusal":
+		if tx := p.Get("refusal"); tx.Str != "" {
+			w.part(role)
+			w.dst = append(w.dst, `{"text":`...)
+			w.dst = appendStrRaw(w.dst, tx)
+			w.dst = append(w.dst, '}')
+		}
+		return nil
+	case "image_url":
+		u := p.Get("image_url")
+		if u.IsObject() {
+			u = u.Get("url")
+		}
+		if u.Type != gjson.String || u.Str == "" {
+			return translate.Invalid("image_url part needs a url")
+		}
+		return w.media(role, u.Str, DefaultImageMIME)
+	case "input_audio":
+		data, format := p.Get("input_audio.data"), p.Get("input_audio.format")
+		if data.Type != gjson.String || format.Type != gjson.String {
+			return translate.Invalid("input_audio part needs data and format")
+		}
+		w.part(role)
+		w.dst = append(w.dst, `{"inlineData":{"mimeType":`...)
+		w.dst = translate.AppendString(w.dst, "audio/"+format.Str)
+		w.dst = append(w.dst, `,"data":`...)
+		w.dst = appendStrRaw(w.dst, data)
+		w.dst = append(w.dst, "}}"...)
+		return nil
+	case "file":
+		if fd := p.Get("file.file_data"); fd.Type == gjson.String && fd.Str != "" {
+			return w.media(role, fd.Str, "application/pdf")
+		}
+		if id := p.Get("file.file_id"); id.Type == gjson.String && id.Str != "" {
+			return w.media(role, id.Str, "application/pdf")
+		}
+		return translate.Invalid("file part needs file_data or file_id")
+	default:
+		return translate.Invalid("content part type " + quoteType(t) + " is not supported by Gemini")
+	}
+}
+
+// media appends a data: URI as inlineData and any other URI (https, gs, Files API) as
+// fileData with a mimeType guessed from the extension (def when it says nothing).
+func (w *contentWriter) media(role, u, def string) error {
+	if strings.HasPrefix(u, "data:") {
+		meta, data, ok := strings.Cut(u[len("data:"):], ",")
+		if !ok || !strings.HasSuffix(meta, ";base64") {
+			return translate.Invalid("data URI must be base64 encoded (data:<mime>;base64,<data>)")
+		}
+		mime := strings.TrimSuffix(meta, ";base64")
+		if i := strings.IndexByte(mime, ';'); i >= 0 {
+			mime = mime[:i]
+		}
+		if mime == "" {
+			mime = def
+		}
+		w.part(role)
+		w.dst = append(w.dst, `{"inlineData":{"mimeType":`...)
+		w.dst = translate.AppendString(w.dst, mime)
+		w.dst = append(w.dst, `,"data":`...)
+		w.dst = translate.AppendString(w.dst, data)
+		w.dst = append(w.dst, "}}"...)
+		return nil
+	}
+	w.part(role)
+	w.dst = append(w.dst, `{"fileData":{"mimeType":`...)
+	w.dst = translate.AppendString(w.dst, mimeForURL(u, def))
+	w.dst = append(w.dst, `,"fileUri":`...)
+	w.dst = translate.AppendString(w.dst, u)
+	w.dst = append(w.dst, "}}"...)
+	return nil
+}
+
+// toolCalls appends an assistant's tool calls as functionCall parts. A thought signature the
+// client kept from our earlier answer (extra_content.google.thought_signature, the field
+// Google's own OpenAI endpoint uses) goes back on its part, as Gemini 3 requires.
+func (w *contentWriter) toolCalls(tc gjson.Result) error {
+	if !tc.Exists() || tc.Type == gjson.Null {
+		return nil
+	}
+	if !tc.IsArray() {
+		return translate.Invalid("tool_calls must be an array")
+	}
+	var err error
+	tc.ForEach(func(_, c gjson.Result) bool {
+		var id, fn, sig gjson.Result
+		c.ForEach(func(k, v gjson.Result) bool {
+			switch k.Str {
+			case "id":
+				id = v
+			case "function":
+				fn = v
+			case "extra_content":
+				sig = v.Get("google.thought_signature")
+			}
+			return true
+		})
+		name := fn.Get("name")
+		if name.Type != gjson.String || name.Str == "" {
+			err = translate.Invalid("tool call needs function.name")
+			return false
+		}
+		w.calls = append(w.calls, toolName{id: id.Str, name: name.Str})
+		w.part("model")
+		w.dst = append(w.dst, `{"functionCall":{"name":`...)
+		w.dst = appendStrRaw(w.dst, name)
+		w.dst = append(w.dst, `,"args":`...)
+		args := fn.Get("arguments")
+		switch {
+		case args.Type == gjson.String && strings.TrimSpace(args.Str) == "":
+			w.dst = append(w.dst, "{}"...)
+		case args.Type == gjson.String:
+			a := strings.TrimSpace(args.Str)
+			if a[0] != '{' || !gjson.Valid(a) {
+				err = translate.Invalid("tool call arguments must be a JSON object")
+				return false
+			}
+			w.dst = append(w.dst, a...)
+		case args.IsObject():
+			w.dst = append(w.dst, args.Raw...)
+		case !args.Exists() || args.Type == gjson.Null:
+			w.dst = append(w.dst, "{}"...)
+		default:
+			err = translate.Invalid("tool call arguments must be a JSON object")
+			return false
+		}
+		w.dst = append(w.dst, '}')
+		if sig.Type == gjson.String && sig.Str != "" {
+			w.dst = append(w.dst, `,"thoughtSignature":`...)
+			w.dst = appendStrRaw(w.dst, sig)
+		}
+		w.dst = append(w.dst, '}')
+		return true
+	})
+	return err
+}
+
+// functionResponse appends a tool result. Gemini wants an object: content that is a JSON
+// object passes as is, anything else is wrapped as {"content": ...}.
+func (w *contentWriter) functionResponse(name string, c gjson.Result) error {
+	w.part("user")
+	w.dst = append(w.dst, `{"functionResponse":{"name":`...)
+	w.dst = translate.AppendString(w.dst, name)
+	w.dst = append(w.dst, `,"response":`...)
+	switch {
+	case c.Type == gjson.String:
+		s := strings.TrimSpace(c.Str)
+		if len(s) > 0 && s[0] == '{' && gjson.Valid(s) {
+			w.dst = append(w.dst, s...)
+		} else {
+			w.dst = append(w.dst, `{"content":`...)
+			w.dst = appendStrRaw(w.dst, c)
+			w.dst = append(w.dst, '}')
+		}
+	case c.IsArray():
+		// Text parts joined, as OpenAI reads an array of text parts as one text.
+		w.dst = append(w.dst, `{"content":"`...)
+		var err error
+		c.ForEach(func(_, p gjson.Result) bool {
+			if p.Get("type").Str != "text" {
+				err = translate.Invalid("tool message content parts must be text")
+				return false
+			}
+			w.dst = appendStrInner(w.dst, p.Get("text"))
+			return true
+		})
+		if err != nil {
+			return err
+		}
+		w.dst = append(w.dst, `"}`...)
+	case c.IsObject():
+		w.dst = append(w.dst, c.Raw...)
+	case !c.Exists() || c.Type == gjson.Null:
+		w.dst = append(w.dst, `{"content":""}`...)
+	default:
+		w.dst = append(w.dst, `{"content":`...)
+		w.dst = append(w.dst, c.Raw...)
+		w.dst = append(w.dst, '}')
+	}
+	w.dst = append(w.dst, "}}"...)
+	return nil
+}

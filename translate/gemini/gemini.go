@@ -1,0 +1,150 @@
+// Package gemini is the "google" family: Google's Gemini API (AI Studio,
+// generativelanguage.googleapis.com). It also exports the Gemini wire format (request body,
+// response, stream, error and embeddings translation) that translate/vertex reuses for
+// Vertex AI's publishers/google models.
+package gemini
+
+import (
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"switchyard/translate"
+)
+
+// Default upstream when the catalogue entry leaves host or base path empty.
+const (
+	DefaultHost     = "generativelanguage.googleapis.com"
+	DefaultBasePath = "/v1beta"
+)
+
+func init() { translate.Register("google", Adapter{}) }
+
+// Adapter implements translate.Adapter for Gemini.
+type Adapter struct{}
+
+// PrepareBody merges the target's override_params into the client's body and returns the
+// model to send (Target.Model, else the body's). Both families call it before anything else
+// so an override of "model" routes as the client would expect.
+// It also rejects a body that is not valid JSON, so the builders after it need not check.
+func PrepareBody(t *translate.Target, body []byte) ([]byte, string, error) {
+	if !gjson.Valid(str(body)) {
+		return nil, "", translate.Invalid("request body is not valid JSON")
+	}
+	if len(t.OverrideParams) > 0 {
+		var err error
+		if body, err = MergeOverrides(body, t.OverrideParams); err != nil {
+			return nil, "", err
+		}
+	}
+	model := t.Model
+	if model == "" {
+		model = gjson.Get(str(body), "model").Str
+	}
+	return body, model, nil
+}
+
+// BuildRequest implements translate.Adapter.
+func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte, dst *translate.UpstreamRequest) error {
+	body, model, err := PrepareBody(t, body)
+	if err != nil {
+		return err
+	}
+	model = strings.TrimPrefix(model, "models/")
+	if model == "" {
+		return translate.Invalid("model is required")
+	}
+	if !ValidModel(model) {
+		return translate.Invalid("model name " + quoteType(model) + " contains characters Gemini model names never have")
+	}
+	c.Model = model
+	dst.Method = "POST"
+	base, err := setUpstream(t, dst)
+	if err != nil {
+		return err
+	}
+	switch c.Op {
+	case translate.OpChat:
+		var info ChatInfo
+		if dst.Body, info, err = AppendChatRequest(dst.Body, body); err != nil {
+			return err
+		}
+		c.Stream, c.IncludeUsage = info.Stream, info.IncludeUsage
+		if c.Stream {
+			dst.Path = base + "/models/" + model + ":streamGenerateContent?alt=sse"
+		} else {
+			dst.Path = base + "/models/" + model + ":generateContent"
+		}
+	case translate.OpEmbeddings:
+		var batch bool
+		if dst.Body, batch, err = AppendEmbedRequest(dst.Body, body, model); err != nil {
+			return err
+		}
+		if batch {
+			dst.Path = base + "/models/" + model + ":batchEmbedContents"
+		} else {
+			dst.Path = base + "/models/" + model + ":embedContent"
+		}
+	default:
+		return translate.Unsupported("Gemini does not support the " + c.Op.String() + " operation; use chat completions")
+	}
+	return nil
+}
+
+// setUpstream fills scheme, authority and headers, and returns the base path.
+func setUpstream(t *translate.Target, dst *translate.UpstreamRequest) (string, error) {
+	p := t.Provider
+	var base string
+	if t.CustomHost != "" {
+		scheme, auth, path, err := SplitBaseURL(t.CustomHost)
+		if err != nil {
+			return "", err
+		}
+		dst.Scheme, dst.Authority, base = scheme, auth, path
+	} else {
+		dst.Scheme, dst.Authority, base = "https", DefaultHost, DefaultBasePath
+		if p != nil {
+			if p.Scheme != "" {
+				dst.Scheme = p.Scheme
+			}
+			if p.Host != "" {
+				dst.Authority = p.Host
+			}
+			if p.BasePath != "" {
+				base = p.BasePath
+			}
+		}
+	}
+	dst.Headers = append(dst.Headers, translate.Header{Name: "content-type", Value: "application/json"})
+	auth := translate.AuthGoogKey
+	if p != nil {
+		auth = p.Auth
+		dst.Headers = append(dst.Headers, p.Headers...)
+	}
+	if t.APIKey != "" {
+		switch auth {
+		case translate.AuthBearer:
+			dst.Headers = append(dst.Headers, translate.Header{Name: "authorization", Value: "Bearer " + t.APIKey})
+		case translate.AuthNone:
+		default:
+			dst.Headers = append(dst.Headers, translate.Header{Name: "x-goog-api-key", Value: t.APIKey})
+		}
+	}
+	return base, nil
+}
+
+// TranslateResponse implements translate.Adapter.
+func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]byte, translate.Usage, error) {
+	if c.Op == translate.OpEmbeddings {
+		return AppendEmbeddings(dst, c, body)
+	}
+	return AppendChatResponse(dst, c, body)
+}
+
+// TranslateError implements translate.Adapter.
+func (Adapter) TranslateError(status int, body []byte, dst []byte) []byte {
+	return AppendError(dst, status, body, "Gemini")
+}
+
+// NewStream implements translate.Adapter.
+func (Adapter) NewStream(c *translate.Call) translate.Stream { return NewStream(c) }

@@ -1,0 +1,265 @@
+package gemini
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"switchyard/translate"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// checkGolden compares got with testdata/<name>; -update rewrites it.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("missing golden %s (run with -update): %v", path, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs\n got: %s\nwant: %s", name, got, want)
+	}
+}
+
+func readFixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// FormatRequest renders an upstream request the way golden files hold it: request line,
+// headers, blank line, body.
+func formatRequest(r *translate.UpstreamRequest) []byte {
+	var b bytes.Buffer
+	b.WriteString(r.Method + " " + r.Scheme + "://" + r.Authority + r.Path + "\n")
+	for _, h := range r.Headers {
+		b.WriteString(h.Name + ": " + h.Value + "\n")
+	}
+	b.WriteString("\n")
+	b.Write(r.Body)
+	b.WriteString("\n")
+	return b.Bytes()
+}
+
+func mustValidJSON(t *testing.T, what string, b []byte) {
+	t.Helper()
+	if !json.Valid(b) {
+		t.Fatalf("%s is not valid JSON: %s", what, b)
+	}
+}
+
+var geminiProvider = &translate.Provider{
+	ID: "google", Family: "google", Scheme: "https",
+	Host: "generativelanguage.googleapis.com", BasePath: "/v1beta",
+	Auth: translate.AuthGoogKey, Ops: []translate.Operation{translate.OpChat, translate.OpEmbeddings},
+}
+
+func TestRequestGolden(t *testing.T) {
+	cases := []struct {
+		name   string
+		op     translate.Operation
+		target translate.Target
+	}{
+		{name: "chat_basic", op: translate.OpChat},
+		{name: "chat_tools", op: translate.OpChat},
+		{name: "chat_parallel_tool_results", op: translate.OpChat},
+		{name: "chat_images", op: translate.OpChat},
+		{name: "chat_params", op: translate.OpChat},
+		{name: "chat_json_schema", op: translate.OpChat},
+		{name: "chat_stream", op: translate.OpChat},
+		{name: "chat_thinking", op: translate.OpChat},
+		{name: "chat_override", op: translate.OpChat, target: translate.Target{
+			Model: "gemini-2.5-pro", OverrideParams: []byte(`{"temperature":0.1,"generationConfig":1,"stream_options":{"include_usage":false}}`),
+		}},
+		{name: "chat_custom_host", op: translate.OpChat, target: translate.Target{CustomHost: "http://127.0.0.1:8089/gemini/v1beta/"}},
+		{name: "embed_single", op: translate.OpEmbeddings},
+		{name: "embed_batch", op: translate.OpEmbeddings},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := readFixture(t, "request/"+tc.name+".json")
+			tg := tc.target
+			tg.Provider = geminiProvider
+			tg.APIKey = "test-key"
+			c := &translate.Call{Op: tc.op, ID: "chatcmpl-test", Created: 1700000000}
+			var r translate.UpstreamRequest
+			if err := (Adapter{}).BuildRequest(c, &tg, in, &r); err != nil {
+				t.Fatalf("BuildRequest: %v", err)
+			}
+			mustValidJSON(t, "body", r.Body)
+			checkGolden(t, "request/"+tc.name+".golden", formatRequest(&r))
+		})
+	}
+}
+
+func TestRequestErrors(t *testing.T) {
+	cases := []struct{ name, body, want string }{
+		{"not json", `{"model":`, "not valid JSON"},
+		{"no model", `{"messages":[{"role":"user","content":"hi"}]}`, "model is required"},
+		{"bad model", `{"model":"../../v1/files?x=","messages":[{"role":"user","content":"hi"}]}`, "contains characters"},
+		{"no messages", `{"model":"gemini-2.0-flash"}`, "messages must be an array"},
+		{"only system", `{"model":"gemini-2.0-flash","messages":[{"role":"system","content":"x"}]}`, "at least one user"},
+		{"bad role", `{"model":"gemini-2.0-flash","messages":[{"role":"robot","content":"x"}]}`, `unsupported message role "robot"`},
+		{"unknown tool id", `{"model":"gemini-2.0-flash","messages":[{"role":"user","content":"x"},{"role":"tool","tool_call_id":"nope","content":"1"}]}`, `"nope" matches no earlier`},
+		{"bad args", `{"model":"gemini-2.0-flash","messages":[{"role":"user","content":"x"},{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"f","arguments":"{oops"}}]}]}`, "arguments must be a JSON object"},
+		{"bad temperature", `{"model":"gemini-2.0-flash","temperature":"hot","messages":[{"role":"user","content":"x"}]}`, "temperature must be a number"},
+		{"bad effort", `{"model":"gemini-2.0-flash","reasoning_effort":"max","messages":[{"role":"user","content":"x"}]}`, "reasoning_effort must be"},
+		{"bad tool choice", `{"model":"gemini-2.0-flash","tool_choice":"sometimes","messages":[{"role":"user","content":"x"}]}`, "tool_choice must be"},
+		{"non-base64 data uri", `{"model":"gemini-2.0-flash","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,abc"}}]}]}`, "base64"},
+		{"audio part type", `{"model":"gemini-2.0-flash","messages":[{"role":"user","content":[{"type":"video","x":1}]}]}`, `content part type "video" is not supported`},
+		{"token embeddings", `{"model":"gemini-embedding-001","input":[1,2,3]}`, "token arrays are not supported"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			op := translate.OpChat
+			if strings.Contains(tc.body, `"input"`) {
+				op = translate.OpEmbeddings
+			}
+			c := &translate.Call{Op: op}
+			var r translate.UpstreamRequest
+			err := (Adapter{}).BuildRequest(c, &translate.Target{Provider: geminiProvider}, []byte(tc.body), &r)
+			te, ok := err.(*translate.Error)
+			if !ok || te.Status != 400 || !strings.Contains(te.Message, tc.want) {
+				t.Fatalf("got %v, want a 400 containing %q", err, tc.want)
+			}
+		})
+	}
+	c := &translate.Call{Op: translate.OpCompletions}
+	var r translate.UpstreamRequest
+	err := (Adapter{}).BuildRequest(c, &translate.Target{Provider: geminiProvider}, []byte(`{"model":"gemini-2.0-flash","prompt":"x"}`), &r)
+	if te, ok := err.(*translate.Error); !ok || te.Code != "unsupported_operation" {
+		t.Fatalf("completions: got %v, want unsupported_operation", err)
+	}
+}
+
+func TestResponseGolden(t *testing.T) {
+	cases := []struct {
+		name  string
+		op    translate.Operation
+		usage translate.Usage
+	}{
+		{name: "text", usage: translate.Usage{PromptTokens: 8, CompletionTokens: 12, TotalTokens: 20}},
+		{name: "parallel_function_calls", usage: translate.Usage{PromptTokens: 95, CompletionTokens: 24, TotalTokens: 119}},
+		{name: "usage_cached_thoughts", usage: translate.Usage{PromptTokens: 1210, CompletionTokens: 363, TotalTokens: 1573, CachedTokens: 1024, ReasoningTokens: 321}},
+		{name: "safety_candidate"},
+		{name: "prompt_blocked", usage: translate.Usage{PromptTokens: 7, TotalTokens: 7}},
+		{name: "max_tokens_two_candidates", usage: translate.Usage{PromptTokens: 5, CompletionTokens: 20, TotalTokens: 25}},
+		{name: "embed_single", op: translate.OpEmbeddings},
+		{name: "embed_batch", op: translate.OpEmbeddings},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			op := tc.op
+			if op == 0 {
+				op = translate.OpChat
+			}
+			c := &translate.Call{Op: op, ID: "chatcmpl-test", Created: 1700000000, Model: "gemini-2.0-flash"}
+			in := readFixture(t, "response/"+tc.name+".json")
+			out, u, err := (Adapter{}).TranslateResponse(c, in, nil)
+			if err != nil {
+				t.Fatalf("TranslateResponse: %v", err)
+			}
+			mustValidJSON(t, "answer", out)
+			if u != tc.usage {
+				t.Errorf("usage = %+v, want %+v", u, tc.usage)
+			}
+			checkGolden(t, "response/"+tc.name+".golden", append(out, '\n'))
+		})
+	}
+}
+
+func TestErrorGolden(t *testing.T) {
+	cases := []struct {
+		name   string
+		status int
+	}{
+		{"invalid_argument", 400},
+		{"permission_denied", 403},
+		{"resource_exhausted", 429},
+		{"array_wrapped", 400},
+		{"html", 502},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := readFixture(t, "error/"+tc.name+".txt")
+			out := (Adapter{}).TranslateError(tc.status, in, nil)
+			mustValidJSON(t, "error", out)
+			checkGolden(t, "error/"+tc.name+".golden", append(out, '\n'))
+		})
+	}
+}
+
+// runStream feeds in to a new stream in pieces of the given sizes (cycled) and returns the
+// whole output and the error of Finish.
+func runStream(c *translate.Call, in []byte, sizes []int) ([]byte, translate.Usage, error) {
+	s := NewStream(c)
+	var out []byte
+	var err error
+	for i := 0; len(in) > 0; i++ {
+		n := len(in)
+		if len(sizes) > 0 {
+			n = min(sizes[i%len(sizes)], len(in))
+		}
+		if out, err = s.Feed(out, in[:n]); err != nil {
+			return out, s.Usage(), err
+		}
+		in = in[n:]
+	}
+	out, err = s.Finish(out)
+	return out, s.Usage(), err
+}
+
+func TestStreamGolden(t *testing.T) {
+	cases := []struct {
+		name         string
+		includeUsage bool
+		usage        translate.Usage
+		err          error
+	}{
+		{name: "text", includeUsage: true, usage: translate.Usage{PromptTokens: 6, CompletionTokens: 14, TotalTokens: 20}},
+		{name: "function_calls", usage: translate.Usage{PromptTokens: 70, CompletionTokens: 30, TotalTokens: 100}},
+		{name: "thinking_usage", includeUsage: true, usage: translate.Usage{PromptTokens: 12, CompletionTokens: 110, TotalTokens: 122, CachedTokens: 0, ReasoningTokens: 100}},
+		{name: "safety", usage: translate.Usage{PromptTokens: 9, CompletionTokens: 3, TotalTokens: 12}},
+		{name: "prompt_blocked", usage: translate.Usage{PromptTokens: 7, TotalTokens: 7}},
+		{name: "truncated", usage: translate.Usage{PromptTokens: 6, CompletionTokens: 4, TotalTokens: 10}, err: translate.ErrTruncated},
+		{name: "no_trailing_blank_line", usage: translate.Usage{PromptTokens: 6, CompletionTokens: 2, TotalTokens: 8}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: tc.includeUsage, ID: "chatcmpl-test", Created: 1700000000, Model: "gemini-2.0-flash"}
+			in := readFixture(t, "stream/"+tc.name+".sse")
+			out, u, err := runStream(c, in, nil)
+			if err != tc.err {
+				t.Fatalf("err = %v, want %v", err, tc.err)
+			}
+			if u != tc.usage {
+				t.Errorf("usage = %+v, want %+v", u, tc.usage)
+			}
+			for _, ev := range bytes.Split(bytes.TrimSuffix(out, []byte("\n\n")), []byte("\n\n")) {
+				data := bytes.TrimPrefix(ev, []byte("data: "))
+				if string(data) != "[DONE]" {
+					mustValidJSON(t, "chunk", data)
+				}
+			}
+			checkGolden(t, "stream/"+tc.name+".golden", out)
+		})
+	}
+}
