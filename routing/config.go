@@ -1,0 +1,257 @@
+package routing
+
+// Mode is a target group's strategy. A target without a strategy is a leaf: one provider.
+type Mode uint8
+
+const (
+	ModeLeaf Mode = iota
+	ModeSingle
+	ModeLoadbalance
+	ModeFallback
+	ModeConditional
+)
+
+func (m Mode) String() string {
+	switch m {
+	case ModeSingle:
+		return "single"
+	case ModeLoadbalance:
+		return "loadbalance"
+	case ModeFallback:
+		return "fallback"
+	case ModeConditional:
+		return "conditional"
+	}
+	return "leaf"
+}
+
+// Config is a parsed, validated routing config. It is immutable once built, so one Config may
+// serve many concurrent plans (named configs are parsed once at plugin start).
+type Config struct {
+	root *Target
+	// id names the config in cool-down keys: the named config's name, or a hash of the JSON.
+	id string
+	// headerProvider: the root is a leaf without provider, to be filled from
+	// x-portkey-provider / Authorization (Portkey reads a config such as {"retry":{...}} that way).
+	headerProvider bool
+	maxAttempts    int
+}
+
+// Root is the top of the target tree (path "config").
+func (c *Config) Root() *Target { return c.root }
+
+// MaxAttempts is the most upstream calls one request can make under this config, counting
+// retries; 1 means the plan can never retry or fall back.
+func (c *Config) MaxAttempts() int { return c.maxAttempts }
+
+// NeedsHeaderProvider reports a config whose root names no provider: the provider and key must
+// come from the request headers (see WithHeaderProvider).
+func (c *Config) NeedsHeaderProvider() bool { return c.headerProvider }
+
+// Target is one node of the config tree. Group fields (Mode != ModeLeaf) and leaf fields are
+// both present; the effective settings below are already inherited from the ancestors, so a
+// plan reads them without walking up.
+type Target struct {
+	Path   string // "config", "config.targets[1]", "config.targets[0].targets[1]"
+	Name   string
+	Weight float64
+
+	Mode          Mode
+	Targets       []*Target
+	onStatusCodes []int // fallback trigger codes; nil = any non-2xx
+	hasOnStatus   bool
+	conditions    []condition
+	defaultIdx    int // conditional default target index, -1 = none
+	sticky        []stickyField
+	totalWeight   float64
+
+	// Leaf settings (provider, credentials, options) apply to leaves only.
+	Provider   string
+	APIKey     string
+	VirtualKey string
+	// APIKeyEnv is the NAME of the VM environment variable holding the key, from the virtual key
+	// table. The caller reads it; routing never sees key material it did not get in the config.
+	APIKeyEnv string
+	Options   Options
+
+	// Effective (inherited) settings.
+	OverrideParams string // raw JSON object, deep-merged from the root down; "" = none
+	Retry          Retry
+	RequestTimeout int64 // milliseconds, 0 = none
+	CustomHost     string
+	ForwardHeaders []string
+	Cache          Cache
+	Strict         Tristate
+}
+
+// IsLeaf reports a target that calls a provider.
+func (t *Target) IsLeaf() bool { return t.Mode == ModeLeaf }
+
+// Retry is a target's retry policy. Attempts counts re-tries: a target is called at most
+// Attempts+1 times.
+type Retry struct {
+	Attempts            int
+	OnStatusCodes       []int
+	UseRetryAfterHeader bool
+}
+
+// DefaultRetryStatusCodes are retried when retry.on_status_codes is absent (Portkey's list).
+var DefaultRetryStatusCodes = []int{429, 500, 502, 503, 504}
+
+// MaxRetryAttempts is Portkey's documented ceiling for retry.attempts; larger values are
+// rejected rather than clamped so a config never silently does less than it says.
+const MaxRetryAttempts = 5
+
+func (r *Retry) retries(status int) bool {
+	if r.Attempts == 0 {
+		return false
+	}
+	return containsInt(r.OnStatusCodes, status)
+}
+
+// Cache is the cache setting of a target. Mode "" means no cache.
+type Cache struct {
+	Mode   string // "simple" | "semantic"
+	MaxAge int64  // seconds, 0 = default
+}
+
+// Tristate is an optional boolean.
+type Tristate uint8
+
+const (
+	Unset Tristate = iota
+	False
+	True
+)
+
+// Bool returns the value, or def when unset.
+func (t Tristate) Bool(def bool) bool {
+	switch t {
+	case True:
+		return true
+	case False:
+		return false
+	}
+	return def
+}
+
+// Options are the provider-specific settings of a leaf. The fields mirror translate.Options
+// name for name and in the same order, so the plugin converts with translate.Options(opts.Known)
+// without routing importing translate.
+type Options struct {
+	Known KnownOptions
+	// Extra holds every other non-routing key of the target verbatim (raw JSON values), as
+	// Portkey hands all of a target's keys to the provider layer.
+	Extra []Option
+}
+
+// KnownOptions: see Options.
+type KnownOptions struct {
+	AzureResourceName  string // resource_name
+	AzureDeploymentID  string // deployment_id
+	AzureAPIVersion    string // api_version
+	AzureEndpoint      string // azure_foundry_url
+	AWSAccessKeyID     string // aws_access_key_id
+	AWSSecretAccessKey string // aws_secret_access_key
+	AWSSessionToken    string // aws_session_token
+	AWSRegion          string // aws_region
+	VertexProjectID    string // vertex_project_id
+	VertexRegion       string // vertex_region
+	AnthropicVersion   string // anthropic_version
+	AnthropicBeta      string // anthropic_beta
+	OpenAIOrganization string // openai_organization
+	OpenAIProject      string // openai_project
+}
+
+// Option is one extra provider setting: the config key and its raw JSON value.
+type Option struct {
+	Key string
+	Raw string
+}
+
+// Extra returns the raw JSON value of an extra option.
+func (o *Options) ExtraRaw(key string) (string, bool) {
+	for i := range o.Extra {
+		if o.Extra[i].Key == key {
+			return o.Extra[i].Raw, true
+		}
+	}
+	return "", false
+}
+
+// knownOption returns the field a Portkey config key fills, or nil.
+func (k *KnownOptions) field(key string) *string {
+	switch key {
+	case "resource_name":
+		return &k.AzureResourceName
+	case "deployment_id":
+		return &k.AzureDeploymentID
+	case "api_version":
+		return &k.AzureAPIVersion
+	case "azure_foundry_url":
+		return &k.AzureEndpoint
+	case "aws_access_key_id":
+		return &k.AWSAccessKeyID
+	case "aws_secret_access_key":
+		return &k.AWSSecretAccessKey
+	case "aws_session_token":
+		return &k.AWSSessionToken
+	case "aws_region":
+		return &k.AWSRegion
+	case "vertex_project_id":
+		return &k.VertexProjectID
+	case "vertex_region":
+		return &k.VertexRegion
+	case "anthropic_version":
+		return &k.AnthropicVersion
+	case "anthropic_beta":
+		return &k.AnthropicBeta
+	case "openai_organization":
+		return &k.OpenAIOrganization
+	case "openai_project":
+		return &k.OpenAIProject
+	}
+	return nil
+}
+
+// Set fills a known option by its Portkey config key; it reports false for other keys.
+func (k *KnownOptions) Set(key, value string) bool {
+	f := k.field(key)
+	if f == nil {
+		return false
+	}
+	*f = value
+	return true
+}
+
+// fillFrom copies src's non-empty fields into k where k is empty.
+func (k *KnownOptions) fillFrom(src *KnownOptions) {
+	fill := func(dst *string, s string) {
+		if *dst == "" {
+			*dst = s
+		}
+	}
+	fill(&k.AzureResourceName, src.AzureResourceName)
+	fill(&k.AzureDeploymentID, src.AzureDeploymentID)
+	fill(&k.AzureAPIVersion, src.AzureAPIVersion)
+	fill(&k.AzureEndpoint, src.AzureEndpoint)
+	fill(&k.AWSAccessKeyID, src.AWSAccessKeyID)
+	fill(&k.AWSSecretAccessKey, src.AWSSecretAccessKey)
+	fill(&k.AWSSessionToken, src.AWSSessionToken)
+	fill(&k.AWSRegion, src.AWSRegion)
+	fill(&k.VertexProjectID, src.VertexProjectID)
+	fill(&k.VertexRegion, src.VertexRegion)
+	fill(&k.AnthropicVersion, src.AnthropicVersion)
+	fill(&k.AnthropicBeta, src.AnthropicBeta)
+	fill(&k.OpenAIOrganization, src.OpenAIOrganization)
+	fill(&k.OpenAIProject, src.OpenAIProject)
+}
+
+func containsInt(list []int, v int) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,99 @@
+package routing
+
+import (
+	"strconv"
+	"strings"
+)
+
+// AddNamed parses and keeps a config under a name, so x-portkey-config may carry the name
+// instead of JSON. Call it while loading the plugin configuration; a bad config is reported
+// then, not on a request.
+func (p *Parser) AddNamed(name string, raw []byte) error {
+	if name == "" || strings.HasPrefix(strings.TrimSpace(name), "{") {
+		return errAt("configs", "a config name must be non-empty and must not start with '{'")
+	}
+	c, err := p.parse(raw, "n:"+name)
+	if err != nil {
+		if ce, ok := err.(*ConfigError); ok {
+			return &ConfigError{Path: "configs[" + strconv.Quote(name) + "]." + ce.Path, Msg: ce.Msg}
+		}
+		return err
+	}
+	if p.named == nil {
+		p.named = make(map[string]*Config)
+	}
+	p.named[name] = c
+	return nil
+}
+
+// Named returns a config added with AddNamed.
+func (p *Parser) Named(name string) (*Config, bool) {
+	c, ok := p.named[name]
+	return c, ok
+}
+
+// HeaderProvider is the header-only way to pick a provider: x-portkey-provider, the key from
+// Authorization (without "Bearer "), and provider settings from x-portkey-* headers.
+type HeaderProvider struct {
+	Provider string
+	APIKey   string
+	Options  KnownOptions
+}
+
+// Resolve turns the request's routing headers into a config: x-portkey-config as JSON (it
+// starts with '{') or as the name of a config from the plugin configuration; without it, the
+// header-only form (a single attempt). A config without a provider of its own (Portkey's
+// {"retry":{...}} form) takes it from hp.
+func (p *Parser) Resolve(configHeader string, hp HeaderProvider) (*Config, error) {
+	v := strings.TrimSpace(configHeader)
+	var c *Config
+	switch {
+	case v == "":
+		return p.FromHeaders(hp)
+	case v[0] == '{':
+		var err error
+		if c, err = p.Parse([]byte(v)); err != nil {
+			return nil, err
+		}
+	default:
+		var ok bool
+		if c, ok = p.named[v]; !ok {
+			return nil, errAt("x-portkey-config", "no config named "+strconv.Quote(v)+" in the gateway configuration (inline configs must be JSON objects)")
+		}
+	}
+	return c.WithHeaderProvider(hp)
+}
+
+// FromHeaders is the header-only form: one leaf at path "config".
+func (p *Parser) FromHeaders(hp HeaderProvider) (*Config, error) {
+	if hp.Provider == "" {
+		return nil, errAt("x-portkey-provider", "required when x-portkey-config is not sent")
+	}
+	if p.KnownProvider != nil && !p.KnownProvider(hp.Provider) {
+		return nil, errAt("x-portkey-provider", "unknown provider "+strconv.Quote(hp.Provider))
+	}
+	t := &Target{Path: "config", Weight: 1, defaultIdx: -1, Provider: hp.Provider, APIKey: hp.APIKey}
+	t.Options.Known = hp.Options
+	return &Config{root: t, id: "p:" + hp.Provider, maxAttempts: 1}, nil
+}
+
+// WithHeaderProvider fills a provider-less root from the headers; other configs are returned
+// as they are. The original (possibly shared) config is never modified.
+func (c *Config) WithHeaderProvider(hp HeaderProvider) (*Config, error) {
+	if !c.headerProvider {
+		return c, nil
+	}
+	if hp.Provider == "" {
+		return nil, errAt("config", "needs provider, virtual_key, or strategy and targets (or send x-portkey-provider)")
+	}
+	cc := *c
+	root := *c.root
+	root.Provider = hp.Provider
+	if root.APIKey == "" {
+		root.APIKey = hp.APIKey
+	}
+	root.Options.Known.fillFrom(&hp.Options)
+	cc.root = &root
+	cc.headerProvider = false
+	return &cc, nil
+}
