@@ -1,0 +1,58 @@
+package openai
+
+import (
+	"github.com/tidwall/gjson"
+
+	"switchyard/translate"
+)
+
+// TranslateResponse implements translate.Adapter: the answer already is OpenAI's, so it is
+// copied byte for byte and only read for usage.
+func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]byte, translate.Usage, error) {
+	return TranslateResponse(c, body, dst)
+}
+
+// TranslateResponse is the family's response translation, shared with Azure.
+func TranslateResponse(_ *translate.Call, body []byte, dst []byte) ([]byte, translate.Usage, error) {
+	s := str(body)
+	if !isObject(s) {
+		return dst, translate.Usage{}, &translate.Error{Status: 502, Type: "api_error", Code: "invalid_upstream_response",
+			Message: "upstream returned a success status with a body that is not a JSON object"}
+	}
+	u := ParseUsage(gjson.Get(s, "usage"))
+	return append(dst, body...), u, nil
+}
+
+// ParseUsage reads an OpenAI usage object. It also understands DeepSeek's
+// prompt_cache_hit_tokens; total_tokens defaults to prompt + completion.
+func ParseUsage(u gjson.Result) translate.Usage {
+	var out translate.Usage
+	if !u.IsObject() {
+		return out
+	}
+	hit := 0
+	u.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "prompt_tokens":
+			out.PromptTokens = int(v.Int())
+		case "completion_tokens":
+			out.CompletionTokens = int(v.Int())
+		case "total_tokens":
+			out.TotalTokens = int(v.Int())
+		case "prompt_tokens_details":
+			out.CachedTokens = int(v.Get("cached_tokens").Int())
+		case "completion_tokens_details":
+			out.ReasoningTokens = int(v.Get("reasoning_tokens").Int())
+		case "prompt_cache_hit_tokens":
+			hit = int(v.Int())
+		}
+		return true
+	})
+	if out.CachedTokens == 0 {
+		out.CachedTokens = hit
+	}
+	if out.TotalTokens == 0 {
+		out.TotalTokens = out.PromptTokens + out.CompletionTokens
+	}
+	return out
+}

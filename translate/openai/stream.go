@@ -1,0 +1,195 @@
+package openai
+
+import (
+	"bytes"
+
+	"github.com/tidwall/gjson"
+
+	"switchyard/translate"
+)
+
+// NewStream implements translate.Adapter.
+func (Adapter) NewStream(c *translate.Call) translate.Stream { return NewStream(c) }
+
+// NewStream returns the family's stream translator (shared with Azure).
+func NewStream(c *translate.Call) *Stream {
+	return &Stream{includeUsage: c.IncludeUsage}
+}
+
+// Stream passes an OpenAI chat.completion.chunk / text_completion stream through. Each event's
+// data is re-emitted byte for byte as "data: <data>\n\n" (event names, ids and comments are
+// dropped: OpenAI sends none the client needs), so the output does not depend on how the
+// upstream bytes were chunked. It only intervenes where the gateway must:
+//   - the usage-only chunk (empty choices + usage), which the gateway asked for on its own
+//     account, is dropped unless the client asked for it; usage is recorded from any chunk
+//     (some providers put it in the last chunk with choices, Groq in x_groq.usage);
+//   - an upstream error (an "error" event, or a data line holding an error object) becomes an
+//     OpenAI error event (copied as is when already OpenAI-shaped) and ends the stream: Feed
+//     returns a *translate.Error (the event is already in dst; the error is for logs/metrics);
+//   - data that is not JSON ends the stream the same way;
+//   - anything after [DONE] is ignored.
+//
+// Finish: after [DONE] it adds nothing. Without [DONE], a stream whose last complete event
+// carried a finish_reason ended cleanly, so [DONE] is appended; otherwise the stream was cut
+// short: an error event is appended and translate.ErrTruncated returned. A final event missing
+// only its blank line is still delivered.
+type Stream struct {
+	r            translate.SSEReader
+	usage        translate.Usage
+	includeUsage bool
+	done         bool // [DONE] seen
+	failed       bool // an error event was emitted
+	finished     bool // the last chunk with choices carried a finish_reason
+}
+
+// Usage implements translate.Stream.
+func (s *Stream) Usage() translate.Usage { return s.usage }
+
+// Feed implements translate.Stream.
+func (s *Stream) Feed(dst []byte, chunk []byte) ([]byte, error) {
+	if s.done || s.failed {
+		return dst, nil
+	}
+	s.r.Feed(chunk)
+	return s.drain(dst, false)
+}
+
+// Finish implements translate.Stream.
+func (s *Stream) Finish(dst []byte) ([]byte, error) {
+	if s.failed || s.done {
+		return dst, nil
+	}
+	if s.r.Pending() {
+		s.r.Feed([]byte("\n\n"))
+		var err error
+		if dst, err = s.drain(dst, true); err != nil || s.done {
+			return dst, err
+		}
+	}
+	if s.finished {
+		return translate.AppendDone(dst), nil
+	}
+	s.failed = true
+	dst = translate.AppendErrorEvent(dst, "upstream stream ended before the response was complete",
+		"api_error", "upstream_stream_truncated")
+	return dst, translate.ErrTruncated
+}
+
+func (s *Stream) drain(dst []byte, final bool) ([]byte, error) {
+	for !s.done && !s.failed {
+		ev, ok, err := s.r.Next()
+		if err != nil {
+			return s.fail(dst, "upstream stream event exceeds the size limit", "upstream_stream_too_large", err)
+		}
+		if !ok {
+			return dst, nil
+		}
+		if dst, err = s.event(dst, ev, final); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+func (s *Stream) fail(dst []byte, msg, code string, err error) ([]byte, error) {
+	s.failed = true
+	dst = translate.AppendErrorEvent(dst, msg, "api_error", code)
+	if err == nil {
+		err = &translate.Error{Status: 502, Type: "api_error", Code: code, Message: msg}
+	}
+	return dst, err
+}
+
+func (s *Stream) event(dst []byte, ev translate.SSEEvent, final bool) ([]byte, error) {
+	data := ev.Data
+	if string(bytes.TrimSpace(data)) == "[DONE]" {
+		s.done = true
+		return translate.AppendDone(dst), nil
+	}
+	d := str(data)
+	if !isObject(d) {
+		if final {
+			return s.fail(dst, "upstream stream ended in the middle of an event", "upstream_stream_truncated", translate.ErrTruncated)
+		}
+		if string(ev.Event) == "error" {
+			return s.upstreamError(dst, data, gjson.Result{})
+		}
+		return s.fail(dst, "upstream sent a stream event that is not JSON: "+clip(d, 200), "invalid_upstream_stream", nil)
+	}
+	var choices, usage, errv, xgroq gjson.Result
+	gjson.Parse(d).ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "choices":
+			choices = v
+		case "usage":
+			usage = v
+		case "error":
+			errv = v
+		case "x_groq":
+			xgroq = v
+		}
+		return true
+	})
+	if string(ev.Event) == "error" || (errv.Exists() && errv.Type != gjson.Null && !choices.Exists()) {
+		return s.upstreamError(dst, data, errv)
+	}
+	if !usage.IsObject() && xgroq.IsObject() {
+		usage = key(xgroq, "usage")
+	}
+	empty := true
+	if choices.IsArray() {
+		fin := false
+		choices.ForEach(func(_, ch gjson.Result) bool {
+			empty = false
+			if key(ch, "finish_reason").Type == gjson.String {
+				fin = true
+			}
+			return true
+		})
+		if !empty {
+			s.finished = fin
+		}
+	}
+	if usage.IsObject() {
+		s.usage = ParseUsage(usage)
+		if empty && !s.includeUsage {
+			return dst, nil
+		}
+	}
+	return AppendDataEvent(dst, data), nil
+}
+
+// upstreamError ends the stream with the upstream's error as an OpenAI error event.
+func (s *Stream) upstreamError(dst []byte, data []byte, errv gjson.Result) ([]byte, error) {
+	s.failed = true
+	e := &translate.Error{Status: 502, Type: "api_error", Code: "upstream_stream_error", Message: "upstream stream error"}
+	if errv.IsObject() && key(errv, "message").Type == gjson.String && key(errv, "type").Type == gjson.String {
+		e.Message += ": " + key(errv, "message").Str
+		e.Type = key(errv, "type").Str
+		return AppendDataEvent(dst, data), e
+	}
+	dst = append(dst, "data: "...)
+	start := len(dst)
+	dst = AppendUpstreamError(dst, 500, data)
+	norm := gjson.Parse(str(dst[start:]))
+	e.Message += ": " + norm.Get("error.message").Str
+	e.Type = norm.Get("error.type").Str
+	return append(dst, "\n\n"...), e
+}
+
+// AppendDataEvent appends data as one SSE event, one "data:" line per line of data so that
+// multi-line data keeps its exact bytes.
+func AppendDataEvent(dst []byte, data []byte) []byte {
+	for {
+		i := bytes.IndexByte(data, '\n')
+		dst = append(dst, "data: "...)
+		if i < 0 {
+			dst = append(dst, data...)
+			break
+		}
+		dst = append(dst, data[:i]...)
+		dst = append(dst, '\n')
+		data = data[i+1:]
+	}
+	return append(dst, "\n\n"...)
+}
