@@ -1,6 +1,8 @@
 package anthropic
 
 import (
+	"errors"
+
 	"switchyard/translate"
 )
 
@@ -37,6 +39,9 @@ type Stream struct {
 	ended   bool // finish_reason sent
 	done    bool // [DONE] sent
 	failed  bool
+	// finishing: Finish is dispatching an event the upstream left unterminated; if it is cut
+	// mid-JSON, the stream was truncated rather than malformed.
+	finishing bool
 }
 
 // block is what the stream remembers about one content block.
@@ -51,6 +56,9 @@ const (
 	maxBlocks   = 4096 // content blocks in one message
 	maxIDLength = 256  // message id and model name, copied into every chunk
 )
+
+// errCut marks the last, unterminated event as cut off (see finishing).
+var errCut = errors.New("anthropic: last event cut off")
 
 // NewStream implements translate.Adapter.
 func (Adapter) NewStream(c *translate.Call) translate.Stream { return NewStream(c) }
@@ -97,9 +105,10 @@ func (s *Stream) Finish(dst []byte) ([]byte, error) {
 		return dst, nil
 	}
 	if s.r.Pending() {
+		s.finishing = true
 		s.r.Feed([]byte("\n\n"))
 		var err error
-		if dst, err = s.drain(dst); err != nil {
+		if dst, err = s.drain(dst); err != nil && err != errCut {
 			return dst, err
 		}
 	}
@@ -120,6 +129,9 @@ func (s *Stream) fail(dst []byte, e *translate.Error) ([]byte, error) {
 // event name repeats it.
 func (s *Stream) event(dst []byte, data string) ([]byte, error) {
 	if !valid(data) {
+		if s.finishing {
+			return dst, errCut
+		}
 		return s.fail(dst, badUpstream("Anthropic stream sent an event that is not valid JSON: "+clip(data, 120)))
 	}
 	var typ, index, delta, cblock, message, usage, errObj string

@@ -1,0 +1,225 @@
+package anthropic
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"switchyard/translate"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files from current output")
+
+// testProvider mirrors the catalogue entry without depending on it.
+func testProvider() *translate.Provider {
+	return &translate.Provider{
+		ID: "anthropic", Family: Family, Scheme: "https", Host: "api.anthropic.com", BasePath: "/v1",
+		Auth: translate.AuthXAPIKey, Ops: []translate.Operation{translate.OpChat},
+	}
+}
+
+// golden compares got with testdata/<name>, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs\n got: %s\nwant: %s", name, got, want)
+	}
+}
+
+func readFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// dumpRequest renders what goes upstream: request line, headers in order, body bytes, and the
+// Call fields the response side relies on.
+func dumpRequest(r *translate.UpstreamRequest, c *translate.Call) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s://%s%s\n", r.Method, r.Scheme, r.Authority, r.Path)
+	for _, h := range r.Headers {
+		fmt.Fprintf(&b, "%s: %s\n", h.Name, h.Value)
+	}
+	fmt.Fprintf(&b, "\n%s\n\ncall: model=%q stream=%v include_usage=%v\n", r.Body, c.Model, c.Stream, c.IncludeUsage)
+	return b.Bytes()
+}
+
+func TestRequestGolden(t *testing.T) {
+	cases := []struct {
+		name   string
+		target func(*translate.Target)
+	}{
+		{name: "basic"},
+		{name: "agent_tools"},
+		{name: "named_tool"},
+		{name: "images"},
+		{name: "system_blocks"},
+		{name: "thinking_effort"},
+		{name: "thinking_object"},
+		{name: "effort_clamped"},
+		{name: "overrides", target: func(tg *translate.Target) {
+			tg.Model = "claude-opus-4-1-20250805"
+			tg.OverrideParams = []byte(`{"temperature":0.7,"top_k":40,"stream_options":{"include_usage":true}}`)
+			tg.CustomHost = "http://127.0.0.1:8089/anthropic/v1/"
+			tg.Options.AnthropicVersion = "2024-01-01"
+			tg.Options.AnthropicBeta = "prompt-caching-2024-07-31,output-128k-2025-02-19"
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tg := &translate.Target{Provider: testProvider(), APIKey: "sk-ant-test"}
+			if tc.target != nil {
+				tc.target(tg)
+			}
+			c := &translate.Call{Op: translate.OpChat, Created: 1700000000, ID: "chatcmpl-fallback"}
+			var r translate.UpstreamRequest
+			err := Adapter{}.BuildRequest(c, tg, readFile(t, "request/"+tc.name+".json"), &r)
+			if err != nil {
+				t.Fatalf("BuildRequest: %v", err)
+			}
+			if !validJSON(r.Body) {
+				t.Fatalf("body is not valid JSON: %s", r.Body)
+			}
+			golden(t, "request/"+tc.name+".golden", dumpRequest(&r, c))
+		})
+	}
+}
+
+func TestResponseGolden(t *testing.T) {
+	for _, name := range []string{"text_cache_usage", "tool_use_parallel", "tool_use_only", "thinking", "refusal", "max_tokens", "stop_sequence_pause"} {
+		t.Run(name, func(t *testing.T) {
+			c := &translate.Call{Op: translate.OpChat, Created: 1700000000, ID: "chatcmpl-fallback", Model: "claude-sonnet-4-5"}
+			out, u, err := Adapter{}.TranslateResponse(c, readFile(t, "response/"+name+".json"), nil)
+			if err != nil {
+				t.Fatalf("TranslateResponse: %v", err)
+			}
+			if !validJSON(out) {
+				t.Fatalf("output is not valid JSON: %s", out)
+			}
+			golden(t, "response/"+name+".golden", fmt.Appendf(out, "\n%+v\n", u))
+		})
+	}
+}
+
+// runStream feeds the whole input at once and renders output, Finish and usage.
+func runStream(c *translate.Call, in []byte, split func([]byte) [][]byte) []byte {
+	s := Adapter{}.NewStream(c)
+	var out []byte
+	var err error
+	for _, part := range split(in) {
+		if out, err = s.Feed(out, part); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		out, err = s.Finish(out)
+	}
+	return fmt.Appendf(out, "-- err: %v\n-- usage: %+v\n", err, s.Usage())
+}
+
+func whole(b []byte) [][]byte { return [][]byte{b} }
+
+func TestStreamGolden(t *testing.T) {
+	cases := []struct {
+		name         string
+		includeUsage bool
+	}{
+		{"text", false},
+		{"text_usage", true},
+		{"tool_use", true},
+		{"parallel_thinking", false},
+		{"tool_no_input", false},
+		{"refusal", false},
+		{"error_event", false},
+		{"truncated", false},
+		{"crlf_no_message_start", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := tc.name
+			if tc.name == "text_usage" {
+				in = "text"
+			}
+			c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: tc.includeUsage, Created: 1700000000, ID: "chatcmpl-fallback", Model: "claude-sonnet-4-5"}
+			out := runStream(c, readFile(t, "stream/"+in+".sse"), whole)
+			checkChunks(t, out)
+			golden(t, "stream/"+tc.name+".golden", out)
+		})
+	}
+}
+
+// checkChunks asserts every data line of the output is valid JSON or [DONE].
+func checkChunks(t *testing.T, out []byte) {
+	t.Helper()
+	for _, line := range strings.Split(string(out), "\n") {
+		if d, ok := strings.CutPrefix(line, "data: "); ok && d != "[DONE]" && !validJSON([]byte(d)) {
+			t.Fatalf("chunk is not valid JSON: %s", d)
+		}
+	}
+}
+
+func TestErrorGolden(t *testing.T) {
+	cases := []struct {
+		name   string
+		status int
+	}{
+		{"invalid_request", 400},
+		{"authentication", 401},
+		{"permission", 403},
+		{"not_found", 404},
+		{"request_too_large", 413},
+		{"rate_limit", 429},
+		{"api_error", 500},
+		{"overloaded", 529},
+		{"billing", 402},
+		{"html_gateway", 502},
+		{"empty", 503},
+		{"vertex_google", 400},
+		{"unknown_json", 418},
+	}
+	var all []byte
+	for _, tc := range cases {
+		body := readFile(t, "error/"+tc.name+".json")
+		out := Adapter{}.TranslateError(tc.status, body, nil)
+		if !validJSON(out) {
+			t.Fatalf("%s: not valid JSON: %s", tc.name, out)
+		}
+		all = fmt.Appendf(all, "%s %d: %s\n", tc.name, tc.status, out)
+	}
+	golden(t, "error/errors.golden", all)
+}
+
+func TestTruncatedIsErrTruncated(t *testing.T) {
+	c := &translate.Call{Op: translate.OpChat, Stream: true, Created: 1}
+	s := NewStream(c)
+	out, err := s.Feed(nil, readFile(t, "stream/truncated.sse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = s.Finish(out)
+	if !errors.Is(err, translate.ErrTruncated) {
+		t.Fatalf("Finish error = %v, want ErrTruncated", err)
+	}
+	if bytes.Contains(out, []byte("[DONE]")) {
+		t.Fatalf("a truncated stream must not end with [DONE]: %s", out)
+	}
+}
