@@ -96,8 +96,8 @@ type parseState struct {
 // seen records which keys a target object set, for inheritance (own beats parent's).
 type seen struct {
 	strategy, targets, retry, cache, host, fwd, strict bool
-	legacyMode, legacyOptions                                          bool
-	any                                                                bool
+	legacyMode, legacyOptions                          bool
+	any                                                bool
 }
 
 func (ps *parseState) node(obj gjson.Result, path, tpath string, parent *Target, depth int) (*Target, error) {

@@ -295,6 +295,9 @@ func (op *qop) holds(v gjson.Result) bool {
 		}
 		return in == (op.kind == opIn)
 	case opRegex:
+		if !v.Exists() {
+			return false // JavaScript would test the string "undefined"
+		}
 		switch v.Type {
 		case gjson.String:
 			return op.re.MatchString(v.Str)
