@@ -1,0 +1,57 @@
+package gemini
+
+import (
+	"testing"
+
+	"switchyard/translate"
+)
+
+func BenchmarkBuildRequest(b *testing.B) {
+	in := readFixture(b, "bench_chat.json")
+	t := &translate.Target{Provider: geminiProvider, APIKey: "k"}
+	var r translate.UpstreamRequest
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Reset()
+		c := translate.Call{Op: translate.OpChat}
+		if err := (Adapter{}).BuildRequest(&c, t, in, &r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTranslateResponse(b *testing.B) {
+	in := readFixture(b, "response/parallel_function_calls.json")
+	c := &translate.Call{Op: translate.OpChat, ID: "chatcmpl-b", Created: 1, Model: "gemini-2.0-flash"}
+	var out []byte
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var err error
+		if out, _, err = (Adapter{}).TranslateResponse(c, in, out[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkStream50(b *testing.B) {
+	in := benchStream(50)
+	c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, ID: "chatcmpl-b", Created: 1, Model: "gemini-2.0-flash"}
+	var out []byte
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		s := NewStream(c)
+		out = out[:0]
+		var err error
+		for off := 0; off < len(in); off += 512 {
+			if out, err = s.Feed(out, in[off:min(off+512, len(in))]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if out, err = s.Finish(out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
