@@ -63,7 +63,9 @@ func newMiniHost(t *testing.T, config string, env map[string]string) *miniHost {
 		fn, ok := impl[name]
 		if !ok {
 			name := name
-			fn = func(context.Context, api.Module, []uint64) { h.violations = append(h.violations, "unimplemented "+name) }
+			fn = func(context.Context, api.Module, []uint64) {
+				h.violations = append(h.violations, "unimplemented "+name)
+			}
 			fn = h.stub(name, fn)
 		} else {
 			fn = h.stub(name, fn)
