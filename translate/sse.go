@@ -18,7 +18,8 @@ type SSEEvent struct {
 // SSEReader splits a server-sent-event stream fed in arbitrary chunks into events, as the
 // WHATWG EventSource parser does: lines end in LF, CRLF or CR (a CRLF may be split across
 // chunks), a blank line dispatches, comments (":") and unknown fields are ignored, one leading
-// space after the colon is dropped. Events without data are not dispatched.
+// space after the colon is dropped, a UTF-8 byte order mark opening the stream is skipped.
+// Events without data are not dispatched.
 type SSEReader struct {
 	MaxLine int // 0 = DefaultMaxLine
 
@@ -28,6 +29,7 @@ type SSEReader struct {
 	event   []byte
 	data    []byte
 	hasData bool
+	started bool // the stream's first bytes were checked for a byte order mark
 }
 
 // Feed adds upstream bytes. Call Next until it returns false afterwards.
@@ -46,6 +48,21 @@ func (r *SSEReader) Next() (SSEEvent, bool, error) {
 	max := r.MaxLine
 	if max <= 0 {
 		max = DefaultMaxLine
+	}
+	if !r.started {
+		// A leading BOM would otherwise turn the first field name into "\ufeffdata".
+		const bom = "\xef\xbb\xbf"
+		rest := r.buf[r.off:]
+		n := min(len(rest), len(bom))
+		switch {
+		case string(rest[:n]) != bom[:n]:
+			r.started = true
+		case n == len(bom):
+			r.off += n
+			r.started = true
+		default:
+			return SSEEvent{}, false, nil // too few bytes to tell yet
+		}
 	}
 	for {
 		if r.skipLF && r.off < len(r.buf) {

@@ -27,6 +27,10 @@ func AppendString(dst []byte, s string) []byte {
 				dst = append(dst, '\\', 'r')
 			case '\t':
 				dst = append(dst, '\\', 't')
+			case '\b': // encoding/json (Go 1.22+) uses the short escapes for \b and \f too
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
 			default:
 				const hex = "0123456789abcdef"
 				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
