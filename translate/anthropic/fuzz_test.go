@@ -1,0 +1,163 @@
+package anthropic
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
+
+	"switchyard/translate"
+)
+
+func addSeeds(f *testing.F, glob string) {
+	files, _ := filepath.Glob(filepath.Join("testdata", glob))
+	for _, p := range files {
+		b, err := os.ReadFile(p)
+		if err == nil {
+			f.Add(b)
+		}
+	}
+}
+
+// FuzzRequest: any body either fails with a *translate.Error or yields valid JSON of bounded
+// size; never a panic.
+func FuzzRequest(f *testing.F) {
+	addSeeds(f, "request/*.json")
+	f.Add([]byte(`{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"a","function":{"name":"f","arguments":"{\"x\":\"\\ud800\"}"}}]}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := &translate.Call{Op: translate.OpChat}
+		var r translate.UpstreamRequest
+		err := Adapter{}.BuildRequest(c, &translate.Target{Provider: testProvider(), APIKey: "k"}, body, &r)
+		if err != nil {
+			if _, ok := err.(*translate.Error); !ok {
+				t.Fatalf("error %T %v is not a *translate.Error", err, err)
+			}
+			return
+		}
+		if !json.Valid(r.Body) {
+			t.Fatalf("invalid JSON upstream body %s from %s", r.Body, body)
+		}
+		if len(r.Body) > 8*len(body)+1024 {
+			t.Fatalf("body grew from %d to %d bytes", len(body), len(r.Body))
+		}
+	})
+}
+
+// FuzzResponse: valid JSON out (or an error), bounded.
+func FuzzResponse(f *testing.F) {
+	addSeeds(f, "response/*.json")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c := &translate.Call{ID: "chatcmpl-x", Model: "m", Created: 1}
+		out, _, err := Adapter{}.TranslateResponse(c, body, nil)
+		if err == nil && !json.Valid(out) {
+			t.Fatalf("invalid JSON %s from %s", out, body)
+		}
+		if len(out) > 4*len(body)+1024 {
+			t.Fatalf("output grew from %d to %d bytes", len(body), len(out))
+		}
+		e := Adapter{}.TranslateError(500, body, nil)
+		if !json.Valid(e) || len(e) > 1024+6*len(body) {
+			t.Fatalf("bad error translation %s", e)
+		}
+	})
+}
+
+// FuzzStream: arbitrary upstream bytes, split at a fuzzed offset, give the same output as
+// unsplit; every data line is JSON or [DONE]; output is bounded by the input.
+func FuzzStream(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "stream", "*.sse"))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b, uint16(len(b)/2), true)
+		}
+	}
+	f.Fuzz(func(t *testing.T, in []byte, at uint16, usage bool) {
+		c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: usage, Created: 1, ID: "chatcmpl-x", Model: "m"}
+		want := runStream(c, in, whole)
+		i := int(at) % (len(in) + 1)
+		got := runStream(c, in, func(b []byte) [][]byte { return [][]byte{b[:i], b[i:]} })
+		if !bytes.Equal(got, want) {
+			t.Fatalf("split at %d differs:\n%s\nvs\n%s", i, got, want)
+		}
+		for _, line := range strings.Split(string(got), "\n") {
+			if d, ok := strings.CutPrefix(line, "data: "); ok && d != "[DONE]" && !json.Valid([]byte(d)) {
+				t.Fatalf("invalid chunk %q", d)
+			}
+		}
+		if len(got) > 64*len(in)+4096 {
+			t.Fatalf("output grew from %d to %d bytes", len(in), len(got))
+		}
+	})
+}
+
+// FuzzScan checks the raw walker against gjson on valid JSON: same members, same raw values,
+// same decoded strings; and the arguments re-encoding against encoding/json.
+func FuzzScan(f *testing.F) {
+	addSeeds(f, "request/*.json")
+	addSeeds(f, "response/*.json")
+	f.Add([]byte(`{"a\"b":"x\u00e9\n","c":[1,{"d":"}"}],"e":-1.5e3,"f":true,"g":null}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s := string(in)
+		if !gjson.Valid(s) {
+			return
+		}
+		r := gjson.Parse(s)
+		if r.IsObject() {
+			var keys, vals []string
+			r.ForEach(func(k, v gjson.Result) bool {
+				keys, vals = append(keys, k.Str), append(vals, v.Raw)
+				return true
+			})
+			n := 0
+			eachField(s, func(k, v string) bool {
+				if n >= len(keys) || k != keys[n] || v != vals[n] {
+					t.Fatalf("member %d: got %q=%q", n, k, v)
+				}
+				n++
+				return true
+			})
+			if n != len(keys) {
+				t.Fatalf("got %d members, gjson %d", n, len(keys))
+			}
+		}
+		if r.IsArray() {
+			var vals []string
+			r.ForEach(func(_, v gjson.Result) bool { vals = append(vals, v.Raw); return true })
+			n := 0
+			eachElem(s, func(i int, v string) bool {
+				if i != n || n >= len(vals) || v != vals[n] {
+					t.Fatalf("element %d: got %q", n, v)
+				}
+				n++
+				return true
+			})
+			if n != len(vals) {
+				t.Fatalf("got %d elements, gjson %d", n, len(vals))
+			}
+		}
+		if r.Type == gjson.String {
+			var want string
+			if json.Unmarshal(in, &want) == nil && strings.ToValidUTF8(want, "\uFFFD") == want {
+				if got := string(appendUnescaped(nil, inner(strings.TrimSpace(s)))); got != want {
+					t.Fatalf("unescape %q: got %q want %q", s, got, want)
+				}
+			}
+		}
+		// Tool arguments: the string must decode to the compact form of the value.
+		enc := appendCompactAsString(nil, strings.TrimSpace(s))
+		var dec string
+		if err := json.Unmarshal(enc, &dec); err != nil {
+			t.Fatalf("arguments %s: %v", enc, err)
+		}
+		var compact bytes.Buffer
+		// Invalid UTF-8 is passed through raw by design; encoding/json would replace it.
+		if err := json.Compact(&compact, in); err == nil && utf8.Valid(in) && dec != compact.String() {
+			t.Fatalf("arguments decode to %q, want %q", dec, compact.String())
+		}
+	})
+}
