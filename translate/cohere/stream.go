@@ -1,0 +1,356 @@
+package cohere
+
+import (
+	"strconv"
+
+	"github.com/tidwall/gjson"
+
+	"switchyard/translate"
+)
+
+// Stream translates Cohere v2 chat-stream events into OpenAI chat.completion.chunk events:
+//
+//	message-start    → a role chunk {"role":"assistant","content":"","refusal":null}; its id
+//	                   becomes every chunk's id
+//	content-start    → a content chunk when the block starts with text
+//	content-delta    → {"content": text} (thinking deltas are dropped)
+//	tool-plan-delta  → {"content": tool_plan} (see the package comment)
+//	tool-call-start  → {"tool_calls":[{index, id, type, function{name, arguments}}]}
+//	tool-call-delta  → {"tool_calls":[{index, function{arguments}}]}
+//	tool-call-end    → arguments "{}" when the call got none, so the client's JSON parses
+//	message-end      → {} with finish_reason, the usage chunk (choices [], only with
+//	                   include_usage), [DONE]; an "error" in it or finish_reason ERROR ends the
+//	                   stream with an OpenAI error event instead
+//	citation-*, debug and unknown events are ignored; a "[DONE]" data line after message-end
+//	is too (before it, the stream is truncated).
+//
+// The event type is read from the data's "type" (Cohere repeats it as the SSE event name,
+// which is used when the data has none). The OpenAI tool_call index counts tool calls in the
+// order they start, whatever index Cohere gives them, so it is stable.
+type Stream struct {
+	created      int64
+	fallbackID   string
+	model        string
+	includeUsage bool
+
+	r       translate.SSEReader
+	prefix  []byte // `data: {"id":..,"object":"chat.completion.chunk",...,"delta":`
+	tools   []toolState
+	u       translate.Usage
+	started bool // prefix built
+	done    bool // [DONE] sent
+	failed  bool
+}
+
+// toolState maps one Cohere tool-call index to its OpenAI index.
+type toolState struct {
+	cohere int64
+	args   bool
+}
+
+// Limits on what an upstream can make the stream remember or repeat in every chunk.
+const (
+	maxTools    = 512
+	maxIDLength = 256
+)
+
+// NewStream implements translate.Adapter.
+func (Adapter) NewStream(c *translate.Call) translate.Stream { return NewStream(c) }
+
+// NewStream returns the translator for a Cohere v2 chat stream.
+func NewStream(c *translate.Call) *Stream {
+	return &Stream{created: c.Created, fallbackID: c.ID, model: c.Model, includeUsage: c.IncludeUsage}
+}
+
+// Usage implements translate.Stream.
+func (s *Stream) Usage() translate.Usage { return s.u }
+
+// Feed implements translate.Stream.
+func (s *Stream) Feed(dst []byte, chunk []byte) ([]byte, error) {
+	if s.failed || s.done {
+		return dst, nil
+	}
+	s.r.Feed(chunk)
+	return s.drain(dst)
+}
+
+func (s *Stream) drain(dst []byte) ([]byte, error) {
+	for !s.done && !s.failed {
+		ev, ok, err := s.r.Next()
+		if err != nil {
+			return s.fail(dst, badUpstream("Cohere stream: "+err.Error()))
+		}
+		if !ok {
+			return dst, nil
+		}
+		if dst, err = s.event(dst, view(ev.Event), view(ev.Data)); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+// Finish implements translate.Stream. An event still unterminated at the end is dispatched (a
+// lenient reading of a stream whose last blank line was lost); a stream that never reached
+// message-end is reported as truncated.
+func (s *Stream) Finish(dst []byte) ([]byte, error) {
+	if s.failed || s.done {
+		return dst, nil
+	}
+	if s.r.Pending() {
+		s.r.Feed([]byte("\n\n"))
+		var err error
+		if dst, err = s.drain(dst); err != nil {
+			return dst, err
+		}
+	}
+	if s.done || s.failed {
+		return dst, nil
+	}
+	s.failed = true
+	dst = translate.AppendErrorEvent(dst, "Cohere stream ended before message-end", "api_error", "upstream_truncated")
+	return dst, translate.ErrTruncated
+}
+
+func (s *Stream) fail(dst []byte, e *translate.Error) ([]byte, error) {
+	s.failed = true
+	return translate.AppendErrorEvent(dst, e.Message, e.Type, e.Code), e
+}
+
+func (s *Stream) event(dst []byte, name, data string) ([]byte, error) {
+	if data == "[DONE]" {
+		// Only reached before message-end (after it the stream is done): the answer is cut.
+		s.failed = true
+		dst = translate.AppendErrorEvent(dst, "Cohere stream ended before message-end", "api_error", "upstream_truncated")
+		return dst, translate.ErrTruncated
+	}
+	if !gjson.Valid(data) {
+		return s.fail(dst, badUpstream("Cohere stream sent an event that is not valid JSON: "+clip(data, 120)))
+	}
+	var typ, id, index, delta, message gjson.Result
+	gjson.Parse(data).ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "type":
+			typ = v
+		case "id":
+			id = v
+		case "index":
+			index = v
+		case "delta":
+			delta = v
+		case "message":
+			message = v
+		}
+		return true
+	})
+	t := typ.Str
+	if typ.Type != gjson.String {
+		t = name
+	}
+	switch t {
+	case "message-start":
+		if s.started {
+			return dst, nil
+		}
+		if id.Type == gjson.String && len(id.Raw) > maxIDLength {
+			return s.fail(dst, badUpstream("Cohere stream: message id is implausibly long"))
+		}
+		s.buildPrefix(id)
+		dst = append(dst, s.prefix...)
+		dst = append(dst, `{"role":"assistant","content":"","refusal":null}`...)
+		return s.tail(dst, ""), nil
+	case "content-start", "content-delta":
+		c := delta.Get("message.content")
+		if txt := c.Get("text"); txt.Type == gjson.String && len(txt.Raw) > 2 && c.Get("type").Str != "thinking" {
+			dst = s.content(dst, txt.Raw)
+		}
+		return dst, nil
+	case "tool-plan-delta":
+		if p := delta.Get("message.tool_plan"); p.Type == gjson.String && len(p.Raw) > 2 {
+			dst = s.content(dst, p.Raw)
+		}
+		return dst, nil
+	case "tool-call-start":
+		return s.toolStart(dst, index, delta.Get("message.tool_calls"))
+	case "tool-call-delta":
+		i, err := s.tool(index)
+		if err != nil {
+			return s.fail(dst, err)
+		}
+		if a := delta.Get("message.tool_calls.function.arguments"); a.Type == gjson.String && len(a.Raw) > 2 {
+			s.tools[i].args = true
+			dst = s.toolArgs(dst, i, a.Raw)
+		}
+		return dst, nil
+	case "tool-call-end":
+		i, err := s.tool(index)
+		if err != nil {
+			return s.fail(dst, err)
+		}
+		if !s.tools[i].args {
+			s.tools[i].args = true
+			dst = s.toolArgs(dst, i, `"{}"`)
+		}
+		return dst, nil
+	case "message-end":
+		return s.end(dst, delta)
+	case "":
+		// No type at all: an error object some fronts send mid-stream ({"message":"..."}).
+		if m := message; m.Type == gjson.String {
+			return s.fail(dst, &translate.Error{Status: 502, Type: "api_error", Code: "upstream_error", Message: m.Str})
+		}
+	}
+	return dst, nil
+}
+
+func (s *Stream) end(dst []byte, delta gjson.Result) ([]byte, error) {
+	var finish, usage, errMsg gjson.Result
+	delta.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "finish_reason":
+			finish = v
+		case "usage":
+			usage = v
+		case "error":
+			errMsg = v
+		}
+		return true
+	})
+	s.u = readUsage(usage)
+	if errMsg.Type == gjson.String && errMsg.Str != "" {
+		return s.fail(dst, &translate.Error{Status: 502, Type: "api_error", Code: "upstream_generation_error", Message: "Cohere reported an error during generation: " + errMsg.Str})
+	}
+	fr, ferr := finishReason(finish.Str)
+	if ferr != nil {
+		return s.fail(dst, ferr)
+	}
+	dst = append(s.head(dst), "{}"...)
+	dst = s.tail(dst, fr)
+	if s.includeUsage {
+		dst = s.head(dst)
+		dst = dst[:len(dst)-len(`"choices":[{"index":0,"delta":`)]
+		dst = append(dst, `"choices":[],"usage":`...)
+		dst = appendUsage(dst, s.u)
+		dst = append(dst, "}\n\n"...)
+	}
+	s.done = true
+	return translate.AppendDone(dst), nil
+}
+
+// buildPrefix writes, once, the bytes every chunk starts with; id is message-start's raw id.
+func (s *Stream) buildPrefix(id gjson.Result) {
+	s.started = true
+	p := append(s.prefix[:0], `data: {"id":`...)
+	if id.Type == gjson.String && id.Str != "" {
+		p = append(p, id.Raw...)
+	} else {
+		p = translate.AppendString(p, s.fallbackID)
+	}
+	p = append(p, `,"object":"chat.completion.chunk","created":`...)
+	p = translate.AppendInt(p, s.created)
+	p = append(p, `,"model":`...)
+	p = translate.AppendString(p, s.model)
+	p = append(p, `,"service_tier":"default","system_fingerprint":null,"choices":[{"index":0,"delta":`...)
+	s.prefix = p
+}
+
+// head starts a chunk; a stream whose message-start was lost still gets well-formed chunks.
+func (s *Stream) head(dst []byte) []byte {
+	if !s.started {
+		s.buildPrefix(gjson.Result{})
+	}
+	return append(dst, s.prefix...)
+}
+
+// tail ends a chunk; finish is "" for null.
+func (s *Stream) tail(dst []byte, finish string) []byte {
+	dst = append(dst, `,"logprobs":null,"finish_reason":`...)
+	if finish == "" {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '"')
+		dst = append(dst, finish...)
+		dst = append(dst, '"')
+	}
+	dst = append(dst, "}]"...)
+	if s.includeUsage {
+		dst = append(dst, `,"usage":null`...)
+	}
+	return append(dst, "}\n\n"...)
+}
+
+// content writes a content chunk; text is a raw JSON string literal.
+func (s *Stream) content(dst []byte, text string) []byte {
+	dst = append(s.head(dst), `{"content":`...)
+	dst = append(dst, text...)
+	dst = append(dst, '}')
+	return s.tail(dst, "")
+}
+
+func (s *Stream) toolStart(dst []byte, index, call gjson.Result) ([]byte, error) {
+	if index.Type != gjson.Number {
+		return s.fail(dst, badUpstream("Cohere stream: tool-call-start without an index"))
+	}
+	if len(s.tools) >= maxTools {
+		return s.fail(dst, badUpstream("Cohere stream: too many tool calls"))
+	}
+	ci := index.Int()
+	for _, t := range s.tools {
+		if t.cohere == ci {
+			return s.fail(dst, badUpstream("Cohere stream: tool call "+strconv.FormatInt(ci, 10)+" started twice"))
+		}
+	}
+	i := len(s.tools)
+	s.tools = append(s.tools, toolState{cohere: ci})
+	id, fn := call.Get("id"), call.Get("function")
+	name, args := fn.Get("name"), fn.Get("arguments")
+	if len(id.Raw) > maxIDLength || len(name.Raw) > maxIDLength {
+		return s.fail(dst, badUpstream("Cohere stream: tool call id or name is implausibly long"))
+	}
+	dst = append(s.head(dst), `{"tool_calls":[{"index":`...)
+	dst = translate.AppendInt(dst, int64(i))
+	dst = append(dst, `,"id":`...)
+	if id.Type == gjson.String {
+		dst = append(dst, id.Raw...)
+	} else {
+		dst = append(dst, `""`...)
+	}
+	dst = append(dst, `,"type":"function","function":{"name":`...)
+	if name.Type == gjson.String {
+		dst = append(dst, name.Raw...)
+	} else {
+		dst = append(dst, `""`...)
+	}
+	dst = append(dst, `,"arguments":`...)
+	if args.Type == gjson.String && len(args.Raw) > 2 {
+		s.tools[i].args = true
+		dst = append(dst, args.Raw...)
+	} else {
+		dst = append(dst, `""`...)
+	}
+	dst = append(dst, "}}]}"...)
+	return s.tail(dst, ""), nil
+}
+
+// tool finds the OpenAI index of the tool call Cohere numbers index.
+func (s *Stream) tool(index gjson.Result) (int, *translate.Error) {
+	if index.Type != gjson.Number {
+		return 0, badUpstream("Cohere stream: tool-call event without an index")
+	}
+	ci := index.Int()
+	for i := len(s.tools) - 1; i >= 0; i-- {
+		if s.tools[i].cohere == ci {
+			return i, nil
+		}
+	}
+	return 0, badUpstream("Cohere stream: tool call " + strconv.FormatInt(ci, 10) + " was never started")
+}
+
+func (s *Stream) toolArgs(dst []byte, i int, raw string) []byte {
+	dst = append(s.head(dst), `{"tool_calls":[{"index":`...)
+	dst = translate.AppendInt(dst, int64(i))
+	dst = append(dst, `,"function":{"arguments":`...)
+	dst = append(dst, raw...)
+	dst = append(dst, "}}]}"...)
+	return s.tail(dst, "")
+}
