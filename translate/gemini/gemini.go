@@ -12,11 +12,11 @@ import (
 	"switchyard/translate"
 )
 
-// Default upstream when the catalogue entry leaves host or base path empty.
-const (
-	DefaultHost     = "generativelanguage.googleapis.com"
-	DefaultBasePath = "/v1beta"
-)
+// DefaultHost is used when the catalogue entry leaves the host empty.
+const DefaultHost = "generativelanguage.googleapis.com"
+
+// defaultProvider stands in for a target without a catalogue entry.
+var defaultProvider = translate.Provider{ID: "google", Family: "google", Scheme: "https", Host: DefaultHost, BasePath: "/v1beta", Auth: translate.AuthGoogKey}
 
 func init() { translate.Register("google", Adapter{}) }
 
@@ -39,7 +39,8 @@ func PrepareBody(t *translate.Target, body []byte) ([]byte, string, error) {
 	}
 	model := t.Model
 	if model == "" {
-		model = gjson.Get(str(body), "model").Str
+		// A copy: the Call outlives the request body buffer.
+		model = strings.Clone(gjson.Get(str(body), "model").Str)
 	}
 	return body, model, nil
 }
@@ -94,35 +95,21 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 // setUpstream fills scheme, authority and headers, and returns the base path.
 func setUpstream(t *translate.Target, dst *translate.UpstreamRequest) (string, error) {
 	p := t.Provider
-	var base string
-	if t.CustomHost != "" {
-		scheme, auth, path, err := SplitBaseURL(t.CustomHost)
-		if err != nil {
-			return "", err
-		}
-		dst.Scheme, dst.Authority, base = scheme, auth, path
-	} else {
-		dst.Scheme, dst.Authority, base = "https", DefaultHost, DefaultBasePath
-		if p != nil {
-			if p.Scheme != "" {
-				dst.Scheme = p.Scheme
-			}
-			if p.Host != "" {
-				dst.Authority = p.Host
-			}
-			if p.BasePath != "" {
-				base = p.BasePath
-			}
-		}
+	if p == nil {
+		p = &defaultProvider
 	}
+	scheme, authority, base, err := p.BaseURL(t.CustomHost)
+	if err != nil {
+		return "", err
+	}
+	if authority == "" {
+		authority = DefaultHost
+	}
+	dst.Scheme, dst.Authority = scheme, authority
 	dst.Headers = append(dst.Headers, translate.Header{Name: "content-type", Value: "application/json"})
-	auth := translate.AuthGoogKey
-	if p != nil {
-		auth = p.Auth
-		dst.Headers = append(dst.Headers, p.Headers...)
-	}
+	dst.Headers = append(dst.Headers, p.Headers...)
 	if t.APIKey != "" {
-		switch auth {
+		switch p.Auth {
 		case translate.AuthBearer:
 			dst.Headers = append(dst.Headers, translate.Header{Name: "authorization", Value: "Bearer " + t.APIKey})
 		case translate.AuthNone:

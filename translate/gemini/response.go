@@ -56,7 +56,7 @@ func ParseUsage(m gjson.Result) translate.Usage {
 	return u
 }
 
-// AppendUsage appends an OpenAI usage object.
+// AppendUsage appends an OpenAI usage object with every detail field OpenAI sends.
 func AppendUsage(dst []byte, u translate.Usage) []byte {
 	dst = append(dst, `{"prompt_tokens":`...)
 	dst = strconv.AppendInt(dst, int64(u.PromptTokens), 10)
@@ -66,9 +66,9 @@ func AppendUsage(dst []byte, u translate.Usage) []byte {
 	dst = strconv.AppendInt(dst, int64(u.TotalTokens), 10)
 	dst = append(dst, `,"prompt_tokens_details":{"cached_tokens":`...)
 	dst = strconv.AppendInt(dst, int64(u.CachedTokens), 10)
-	dst = append(dst, `},"completion_tokens_details":{"reasoning_tokens":`...)
+	dst = append(dst, `,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":`...)
 	dst = strconv.AppendInt(dst, int64(u.ReasoningTokens), 10)
-	return append(dst, "}}"...)
+	return append(dst, `,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`...)
 }
 
 // appendToolCallID appends the id of a function call. Gemini's functionCall.id is used when
@@ -185,7 +185,7 @@ func AppendChatResponse(dst []byte, c *translate.Call, body []byte) ([]byte, tra
 		return true
 	})
 	if n == 0 {
-		dst = append(dst, `{"index":0,"message":{"role":"assistant","content":null},"logprobs":null,"finish_reason":`...)
+		dst = append(dst, `{"index":0,"message":{"role":"assistant","content":null,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":`...)
 		if h.feedback.Get("blockReason").Exists() {
 			dst = append(dst, `"content_filter"}`...)
 		} else {
@@ -194,7 +194,7 @@ func AppendChatResponse(dst []byte, c *translate.Call, body []byte) ([]byte, tra
 	}
 	dst = append(dst, `],"usage":`...)
 	dst = AppendUsage(dst, u)
-	return append(dst, '}'), u, nil
+	return append(dst, `,"service_tier":"default","system_fingerprint":null}`...), u, nil
 }
 
 func appendChoice(dst []byte, c *translate.Call, cand gjson.Result, pos int) []byte {
@@ -248,7 +248,7 @@ func appendChoice(dst []byte, c *translate.Call, cand gjson.Result, pos int) []b
 	if calls > 0 {
 		dst = append(dst, ']')
 	}
-	dst = append(dst, `},"logprobs":null,"finish_reason":"`...)
+	dst = append(dst, `,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"`...)
 	dst = append(dst, FinishReason(finish.Str, calls > 0)...)
 	return append(dst, `"}`...)
 }

@@ -186,7 +186,8 @@ func (s *Stream) candidate(dst []byte, cand gjson.Result, pos int) ([]byte, erro
 	mark := len(dst)
 	dst = s.chunkStart(dst, idx)
 	dst = append(dst, `{`...)
-	if !st.roleSent {
+	first := !st.roleSent
+	if first {
 		dst = append(dst, `"role":"assistant",`...)
 	}
 	dst = append(dst, `"content":"`...)
@@ -201,8 +202,12 @@ func (s *Stream) candidate(dst []byte, cand gjson.Result, pos int) ([]byte, erro
 		dst = dst[:mark] // nothing to say
 	} else {
 		st.roleSent = true
-		dst = append(dst, `"}`...)
-		dst = chunkEnd(dst, "")
+		dst = append(dst, '"')
+		if first {
+			dst = append(dst, `,"refusal":null`...)
+		}
+		dst = append(dst, '}')
+		dst = s.chunkEnd(dst, "")
 	}
 	// Then this event's function calls, complete, in one delta.
 	n := 0
@@ -228,7 +233,7 @@ func (s *Stream) candidate(dst []byte, cand gjson.Result, pos int) ([]byte, erro
 	})
 	if n > 0 {
 		dst = append(dst, "]}"...)
-		dst = chunkEnd(dst, "")
+		dst = s.chunkEnd(dst, "")
 	}
 	if finish.Type == gjson.String && finish.Str != "" && !st.finished {
 		st.finished = true
@@ -243,9 +248,9 @@ func (s *Stream) finishChunk(dst []byte, st *candState, idx int, reason string) 
 		dst = append(dst, "{}"...)
 	} else {
 		st.roleSent = true
-		dst = append(dst, `{"role":"assistant","content":null}`...)
+		dst = append(dst, `{"role":"assistant","content":null,"refusal":null}`...)
 	}
-	return chunkEnd(dst, reason)
+	return s.chunkEnd(dst, reason)
 }
 
 // head appends the chunk prefix up to the opening of "choices".
@@ -256,7 +261,7 @@ func (s *Stream) head(dst []byte) []byte {
 	dst = strconv.AppendInt(dst, s.c.Created, 10)
 	dst = append(dst, `,"model":`...)
 	dst = append(dst, s.model...)
-	return append(dst, `,"choices":[`...)
+	return append(dst, `,"service_tier":"default","system_fingerprint":null,"choices":[`...)
 }
 
 func (s *Stream) chunkStart(dst []byte, idx int) []byte {
@@ -266,7 +271,9 @@ func (s *Stream) chunkStart(dst []byte, idx int) []byte {
 	return append(dst, `,"delta":`...)
 }
 
-func chunkEnd(dst []byte, reason string) []byte {
+// chunkEnd closes a choice chunk; with include_usage every chunk carries "usage":null, as
+// OpenAI's do.
+func (s *Stream) chunkEnd(dst []byte, reason string) []byte {
 	dst = append(dst, `,"logprobs":null,"finish_reason":`...)
 	if reason == "" {
 		dst = append(dst, "null"...)
@@ -274,6 +281,9 @@ func chunkEnd(dst []byte, reason string) []byte {
 		dst = append(dst, '"')
 		dst = append(dst, reason...)
 		dst = append(dst, '"')
+	}
+	if s.c.IncludeUsage {
+		return append(dst, `}],"usage":null}`+"\n\n"...)
 	}
 	return append(dst, "}]}\n\n"...)
 }

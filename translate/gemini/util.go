@@ -13,30 +13,6 @@ import (
 // request allocates nothing. b must not change while the view is in use.
 func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// SplitBaseURL splits a custom host ("https://host:port/base") into scheme, authority and base
-// path (no trailing slash).
-func SplitBaseURL(s string) (scheme, authority, path string, err error) {
-	switch {
-	case strings.HasPrefix(s, "https://"):
-		scheme, s = "https", s[len("https://"):]
-	case strings.HasPrefix(s, "http://"):
-		scheme, s = "http", s[len("http://"):]
-	default:
-		return "", "", "", translate.Invalid("custom host must start with http:// or https://")
-	}
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		s = s[:i]
-	}
-	authority, path = s, ""
-	if i := strings.IndexByte(s, '/'); i >= 0 {
-		authority, path = s[:i], s[i:]
-	}
-	if authority == "" {
-		return "", "", "", translate.Invalid("custom host has no host name")
-	}
-	return scheme, authority, strings.TrimRight(path, "/"), nil
-}
-
 // ValidModel reports whether a model name is safe to put into a URL path: a client-chosen
 // name must never add path segments, a query or a fragment upstream.
 func ValidModel(m string) bool {
