@@ -125,7 +125,7 @@ type callouter struct {
 }
 
 func (c *callouter) NewPluginContext(uint32) types.PluginContext { return c }
-func (c *callouter) NewHttpContext(uint32) types.HttpContext      { return c }
+func (c *callouter) NewHttpContext(uint32) types.HttpContext     { return c }
 func (c *callouter) OnHttpRequestHeaders(int, bool) types.Action {
 	_, err := DispatchHttpCall("cluster", [][2]string{{":method", "GET"}, {":path", "/"}, {":authority", "x"}},
 		nil, nil, 1000, func(int, int, int) {
