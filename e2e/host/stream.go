@@ -2,7 +2,7 @@ package host
 
 import (
 	"strconv"
-		"time"
+	"time"
 
 	"github.com/tetratelabs/wazero/api"
 )

@@ -64,7 +64,23 @@ func onContextCreate(id, parent uint32) {
 
 //go:wasmexport proxy_on_vm_start
 func onVMStart(id, size uint32) uint32 {
+	var p, l uint32
+	proxyGetBufferBytes(6, 0, size, unsafe.Pointer(&p), unsafe.Pointer(&l))
+	script = map[string][][]string{}
+	parse(string(hostBytes(p, l)))
 	return run("vm_start", 1)
+}
+
+// parse adds script lines; the VM configuration holds vm_start lines, the
+// plugin configuration the rest.
+func parse(cfg string) {
+	for _, line := range strings.Split(cfg, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		script[f[0]] = append(script[f[0]], f[1:])
+	}
 }
 
 //go:wasmexport proxy_on_configure
@@ -75,14 +91,7 @@ func onConfigure(id, size uint32) uint32 {
 	if st != 0 || uint32(len(cfg)) != size {
 		logInfo(fmt.Sprintf("configure: buffer status=%d len=%d size=%d", st, len(cfg), size))
 	}
-	script = map[string][][]string{}
-	for _, line := range strings.Split(cfg, "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 || strings.HasPrefix(f[0], "#") {
-			continue
-		}
-		script[f[0]] = append(script[f[0]], f[1:])
-	}
+	parse(cfg)
 	return run("configure", 1)
 }
 
