@@ -78,7 +78,7 @@ func (p *Parser) parse(raw []byte, id string) (*Config, error) {
 		return nil, errAt("config", "must be a JSON object")
 	}
 	ps := parseState{p: p}
-	root, err := ps.node(res, "", "config", nil, 0)
+	root, err := ps.node(res, "config", nil, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -100,13 +100,19 @@ type seen struct {
 	any                                                bool
 }
 
-func (ps *parseState) node(obj gjson.Result, path, tpath string, parent *Target, depth int) (*Target, error) {
+// node parses one target. Its error paths are its target path without the "config." prefix.
+func (ps *parseState) node(obj gjson.Result, tpath string, parent *Target, depth int) (*Target, error) {
+	path := ""
+	if len(tpath) > len("config.") {
+		path = tpath[len("config."):]
+	}
 	ps.count++
 	if ps.count > MaxTargets {
 		return nil, errAt(rootName(path), "more than "+strconv.Itoa(MaxTargets)+" targets in one config")
 	}
 	t := &Target{Path: tpath, Weight: 1, defaultIdx: -1}
 	var (
+		key      string
 		s        seen
 		strategy gjson.Result
 		targets  gjson.Result
@@ -115,53 +121,52 @@ func (ps *parseState) node(obj gjson.Result, path, tpath string, parent *Target,
 	)
 	obj.ForEach(func(k, v gjson.Result) bool {
 		s.any = true
-		key := k.Str
-		kp := join(path, key)
+		key = k.Str
 		switch key {
 		case "strategy":
 			s.strategy, strategy = true, v
 		case "targets":
 			s.targets, targets = true, v
 		case "name":
-			t.Name, err = str(v, kp)
+			t.Name, err = str(v, "")
 		case "weight":
 			if v.Type != gjson.Number || v.Num < 0 {
-				err = errAt(kp, "must be a number >= 0")
+				err = errAt("", "must be a number >= 0")
 			} else if v.Num > MaxWeight {
-				err = errAt(kp, "must be at most 1000000000")
+				err = errAt("", "must be at most 1000000000")
 			}
 			t.Weight = v.Num
 		case "provider":
-			t.Provider, err = nonEmpty(v, kp)
+			t.Provider, err = nonEmpty(v, "")
 			if err == nil && ps.p.KnownProvider != nil && !ps.p.KnownProvider(t.Provider) {
-				err = errAt(kp, "unknown provider "+strconv.Quote(t.Provider))
+				err = errAt("", "unknown provider "+strconv.Quote(t.Provider))
 			}
 		case "api_key":
-			t.APIKey, err = str(v, kp)
+			t.APIKey, err = str(v, "")
 		case "virtual_key":
-			t.VirtualKey, err = nonEmpty(v, kp)
+			t.VirtualKey, err = nonEmpty(v, "")
 		case "override_params":
 			if !v.IsObject() {
-				err = errAt(kp, "must be an object")
+				err = errAt("", "must be an object")
 			}
 			override = v
 		case "retry":
 			s.retry = true
-			t.Retry, err = parseRetry(v, kp)
+			t.Retry, err = parseRetry(v, "")
 		case "request_timeout":
 			if v.Type != gjson.Number || v.Num < 0 || v.Num != math.Trunc(v.Num) || v.Num > 24*3600*1000 {
-				err = errAt(kp, "must be a whole number of milliseconds from 0 to 86400000")
+				err = errAt("", "must be a whole number of milliseconds from 0 to 86400000")
 			}
 			t.RequestTimeout = int64(v.Num)
 		case "custom_host":
 			s.host = true
-			t.CustomHost, err = parseHost(v, kp)
+			t.CustomHost, err = parseHost(v, "")
 		case "forward_headers":
 			s.fwd = true
-			t.ForwardHeaders, err = parseForward(v, kp)
+			t.ForwardHeaders, err = parseForward(v, "")
 		case "cache":
 			s.cache = true
-			t.Cache, err = parseCache(v, kp)
+			t.Cache, err = parseCache(v, "")
 		case "strict_open_ai_compliance":
 			s.strict = true
 			switch v.Type {
@@ -170,7 +175,7 @@ func (ps *parseState) node(obj gjson.Result, path, tpath string, parent *Target,
 			case gjson.False:
 				t.Strict = False
 			default:
-				err = errAt(kp, "must be true or false")
+				err = errAt("", "must be true or false")
 			}
 		case "mode":
 			s.legacyMode = true
@@ -182,7 +187,7 @@ func (ps *parseState) node(obj gjson.Result, path, tpath string, parent *Target,
 			// Portkey features outside routing; accepted so existing configs keep working.
 		default:
 			if f := t.Options.Known.field(key); f != nil {
-				*f, err = str(v, kp)
+				*f, err = str(v, "")
 			} else {
 				t.Options.Extra = append(t.Options.Extra, Option{Key: key, Raw: v.Raw})
 			}
@@ -190,6 +195,18 @@ func (ps *parseState) node(obj gjson.Result, path, tpath string, parent *Target,
 		return err == nil
 	})
 	if err != nil {
+		// Helpers report paths relative to the key; the full path is built only on failure.
+		if ce, ok := err.(*ConfigError); ok {
+			kp := join(path, key)
+			switch {
+			case ce.Path == "":
+				ce.Path = kp
+			case ce.Path[0] == '[':
+				ce.Path = kp + ce.Path
+			default:
+				ce.Path = kp + "." + ce.Path
+			}
+		}
 		return nil, err
 	}
 	if s.legacyMode || s.legacyOptions {
@@ -231,7 +248,7 @@ func (ps *parseState) node(obj gjson.Result, path, tpath string, parent *Target,
 		if t.OverrideParams == "" {
 			t.OverrideParams = override.Raw
 		} else {
-			t.OverrideParams = string(appendMerged(nil, gjson.Parse(t.OverrideParams), override))
+			t.OverrideParams = string(appendMerged(make([]byte, 0, len(t.OverrideParams)+len(override.Raw)), gjson.Parse(t.OverrideParams), override))
 		}
 	}
 
@@ -258,13 +275,12 @@ func (ps *parseState) node(obj gjson.Result, path, tpath string, parent *Target,
 
 func (ps *parseState) leaf(t *Target, path string, s seen) error {
 	if t.VirtualKey != "" {
-		vp := join(path, "virtual_key")
 		if ps.p.VirtualKeys == nil {
-			return errAt(vp, "virtual keys are not configured in this gateway")
+			return errAt(join(path, "virtual_key"), "virtual keys are not configured in this gateway")
 		}
 		vk, ok := ps.p.VirtualKeys.VirtualKey(t.VirtualKey)
 		if !ok {
-			return errAt(vp, "unknown virtual key "+strconv.Quote(t.VirtualKey))
+			return errAt(join(path, "virtual_key"), "unknown virtual key "+strconv.Quote(t.VirtualKey))
 		}
 		if t.Provider != "" && vk.Provider != "" && t.Provider != vk.Provider {
 			return errAt(join(path, "provider"), strconv.Quote(t.Provider)+" conflicts with virtual key "+
@@ -293,16 +309,16 @@ func (ps *parseState) leaf(t *Target, path string, s seen) error {
 }
 
 func (ps *parseState) group(t *Target, strategy, targets gjson.Result, path string, depth int) error {
-	sp := join(path, "strategy")
+	sp := func() string { return join(path, "strategy") }
 	if !strategy.IsObject() {
-		return errAt(sp, "must be an object")
+		return errAt(sp(), "must be an object")
 	}
 	mode := strategy.Get("mode")
 	switch {
 	case !mode.Exists():
-		return errAt(join(sp, "mode"), "required (one of single, loadbalance, fallback, conditional)")
+		return errAt(join(sp(), "mode"), "required (one of single, loadbalance, fallback, conditional)")
 	case mode.Type != gjson.String:
-		return errAt(join(sp, "mode"), "must be one of single, loadbalance, fallback, conditional")
+		return errAt(join(sp(), "mode"), "must be one of single, loadbalance, fallback, conditional")
 	}
 	switch mode.Str {
 	case "single":
@@ -314,34 +330,38 @@ func (ps *parseState) group(t *Target, strategy, targets gjson.Result, path stri
 	case "conditional":
 		t.Mode = ModeConditional
 	default:
-		return errAt(join(sp, "mode"), "must be one of single, loadbalance, fallback, conditional (got "+strconv.Quote(mode.Str)+")")
+		return errAt(join(sp(), "mode"), "must be one of single, loadbalance, fallback, conditional (got "+strconv.Quote(mode.Str)+")")
 	}
 	if c := strategy.Get("on_status_codes"); c.Exists() {
-		codes, err := parseCodes(c, join(sp, "on_status_codes"))
+		codes, err := parseCodes(c, "")
+		if err != nil {
+			ce := err.(*ConfigError)
+			ce.Path = join(sp(), "on_status_codes") + ce.Path
+			return err
+		}
 		if err != nil {
 			return err
 		}
 		t.onStatusCodes, t.hasOnStatus = codes, true
 	}
 
-	tp := join(path, "targets")
+	tp := func() string { return join(path, "targets") }
 	if !targets.IsArray() {
-		return errAt(tp, "must be an array of targets")
+		return errAt(tp(), "must be an array of targets")
 	}
 	arr := targets.Array()
 	if len(arr) == 0 {
-		return errAt(tp, "must hold at least one target")
+		return errAt(tp(), "must hold at least one target")
 	}
 	if len(arr) > MaxGroupTargets {
-		return errAt(tp, "more than "+strconv.Itoa(MaxGroupTargets)+" targets in one group")
+		return errAt(tp(), "more than "+strconv.Itoa(MaxGroupTargets)+" targets in one group")
 	}
 	t.Targets = make([]*Target, len(arr))
 	for i, v := range arr {
-		ip := index(path, "targets", i)
 		if !v.IsObject() {
-			return errAt(ip, "must be an object")
+			return errAt(index(path, "targets", i), "must be an object")
 		}
-		child, err := ps.node(v, ip, t.Path+".targets["+strconv.Itoa(i)+"]", t, depth+1)
+		child, err := ps.node(v, t.Path+".targets["+strconv.Itoa(i)+"]", t, depth+1)
 		if err != nil {
 			return err
 		}
@@ -351,10 +371,10 @@ func (ps *parseState) group(t *Target, strategy, targets gjson.Result, path stri
 	switch t.Mode {
 	case ModeLoadbalance:
 		if t.totalWeight <= 0 {
-			return errAt(tp, "every weight is 0; a loadbalance needs at least one target with weight > 0")
+			return errAt(tp(), "every weight is 0; a loadbalance needs at least one target with weight > 0")
 		}
 		if st := strategy.Get("sticky"); st.Exists() {
-			f, err := parseSticky(st, join(sp, "sticky"))
+			f, err := parseSticky(st, join(sp(), "sticky"))
 			if err != nil {
 				return err
 			}
@@ -367,7 +387,7 @@ func (ps *parseState) group(t *Target, strategy, targets gjson.Result, path stri
 }
 
 func (ps *parseState) conditional(t *Target, strategy gjson.Result, path string) error {
-	sp := join(path, "strategy")
+	sp := func() string { return join(path, "strategy") }
 	names := make(map[string]int, len(t.Targets))
 	for i, c := range t.Targets {
 		if c.Name == "" {
@@ -378,51 +398,51 @@ func (ps *parseState) conditional(t *Target, strategy gjson.Result, path string)
 		}
 		names[c.Name] = i
 	}
-	find := func(v gjson.Result, p string) (int, error) {
+	find := func(v gjson.Result, p func() string) (int, error) {
 		if v.Type != gjson.String || v.Str == "" {
-			return 0, errAt(p, "must be the name of a target")
+			return 0, errAt(p(), "must be the name of a target")
 		}
 		i, ok := names[v.Str]
 		if !ok {
-			return 0, errAt(p, "no target named "+strconv.Quote(v.Str)+" in "+join(path, "targets"))
+			return 0, errAt(p(), "no target named "+strconv.Quote(v.Str)+" in "+join(path, "targets"))
 		}
 		return i, nil
 	}
 	conds := strategy.Get("conditions")
-	cp := join(sp, "conditions")
+	cp := func() string { return join(sp(), "conditions") }
 	if !conds.Exists() {
-		return errAt(cp, "required for mode conditional")
+		return errAt(cp(), "required for mode conditional")
 	}
 	if !conds.IsArray() {
-		return errAt(cp, "must be an array of {\"query\":{...},\"then\":\"<target name>\"}")
+		return errAt(cp(), "must be an array of {\"query\":{...},\"then\":\"<target name>\"}")
 	}
 	list := conds.Array()
 	t.conditions = make([]condition, len(list))
 	for i, c := range list {
-		ip := index(sp, "conditions", i)
+		ip := func() string { return index(sp(), "conditions", i) }
 		if !c.IsObject() {
-			return errAt(ip, "must be an object {\"query\":{...},\"then\":\"<target name>\"}")
+			return errAt(ip(), "must be an object {\"query\":{...},\"then\":\"<target name>\"}")
 		}
 		q := c.Get("query")
 		if !q.Exists() {
-			return errAt(join(ip, "query"), "required")
+			return errAt(join(ip(), "query"), "required")
 		}
-		node, err := compileQuery(q, join(ip, "query"))
+		node, err := compileQuery(q, join(ip(), "query"))
 		if err != nil {
 			return err
 		}
 		then := c.Get("then")
 		if !then.Exists() {
-			return errAt(join(ip, "then"), "required")
+			return errAt(join(ip(), "then"), "required")
 		}
-		idx, err := find(then, join(ip, "then"))
+		idx, err := find(then, func() string { return join(ip(), "then") })
 		if err != nil {
 			return err
 		}
 		t.conditions[i] = condition{q: node, then: idx}
 	}
 	if d := strategy.Get("default"); d.Exists() {
-		idx, err := find(d, join(sp, "default"))
+		idx, err := find(d, func() string { return join(sp(), "default") })
 		if err != nil {
 			return err
 		}
@@ -505,13 +525,13 @@ func parseCache(v gjson.Result, p string) (Cache, error) {
 		if !mode.Exists() {
 			return c, errAt(join(p, "mode"), "required (simple or semantic)")
 		}
-		p = join(p, "mode")
 		if m := v.Get("max_age"); m.Exists() {
 			if m.Type != gjson.Number || m.Num < 0 || m.Num != math.Trunc(m.Num) {
-				return c, errAt(join(strings.TrimSuffix(p, ".mode"), "max_age"), "must be a whole number of seconds >= 0")
+				return c, errAt(join(p, "max_age"), "must be a whole number of seconds >= 0")
 			}
 			c.MaxAge = int64(m.Num)
 		}
+		p = join(p, "mode")
 	} else if v.Type != gjson.String {
 		return c, errAt(p, "must be an object {\"mode\":\"simple\"} or a mode string")
 	}

@@ -70,15 +70,14 @@ func compileQuery(q gjson.Result, p string) (qnode, error) {
 	var err error
 	q.ForEach(func(k, v gjson.Result) bool {
 		key := k.Str
-		kp := join(p, key)
 		var c qnode
 		switch {
 		case key == "$and" || key == "$or":
-			c, err = compileList(v, kp, key == "$or")
+			c, err = compileList(v, join(p, key), key == "$or")
 		case strings.HasPrefix(key, "$"):
-			err = errAt(kp, "unknown operator "+strconv.Quote(key)+" here; only $and and $or may join queries")
+			err = errAt(join(p, key), "unknown operator "+strconv.Quote(key)+" here; only $and and $or may join queries")
 		default:
-			c, err = compileField(key, v, kp)
+			c, err = compileField(key, v, p)
 		}
 		if err != nil {
 			return false
@@ -112,8 +111,10 @@ func compileList(v gjson.Result, p string, any bool) (qnode, error) {
 	return n, err
 }
 
-func compileField(key string, v gjson.Result, p string) (qnode, error) {
+// compileField: p is the path of the enclosing query; the field's own path is built on error only.
+func compileField(key string, v gjson.Result, qp string) (qnode, error) {
 	n := qnode{kind: qField}
+	p := func() string { return join(qp, key) }
 	root, rest, _ := strings.Cut(key, ".")
 	switch root {
 	case "metadata":
@@ -122,15 +123,15 @@ func compileField(key string, v gjson.Result, p string) (qnode, error) {
 		n.src = srcParams
 	case "url":
 		if rest != "pathname" {
-			return n, errAt(p, "unknown field; the url offers only url.pathname")
+			return n, errAt(p(), "unknown field; the url offers only url.pathname")
 		}
 		n.src = srcPath
 	default:
-		return n, errAt(p, "unknown field; use metadata.<key>, params.<key> or url.pathname")
+		return n, errAt(p(), "unknown field; use metadata.<key>, params.<key> or url.pathname")
 	}
 	if n.src != srcPath {
 		if rest == "" || strings.HasPrefix(rest, ".") || strings.HasSuffix(rest, ".") || strings.Contains(rest, "..") {
-			return n, errAt(p, "must name a field, e.g. "+root+".user.tier")
+			return n, errAt(p(), "must name a field, e.g. "+root+".user.tier")
 		}
 		n.path = escapePath(rest)
 	}
@@ -139,7 +140,10 @@ func compileField(key string, v gjson.Result, p string) (qnode, error) {
 		var err error
 		v.ForEach(func(k, cv gjson.Result) bool {
 			var op qop
-			op, err = compileOp(k.Str, cv, join(p, k.Str))
+			op, err = compileOp(k.Str, cv)
+			if err != nil {
+				err.(*ConfigError).Path = join(p(), k.Str)
+			}
 			if err != nil {
 				return false
 			}
@@ -148,13 +152,15 @@ func compileField(key string, v gjson.Result, p string) (qnode, error) {
 		})
 		return n, err
 	case v.IsArray():
-		return n, errAt(p, "must be a value or an operator object such as {\"$in\":[...]}")
+		return n, errAt(p(), "must be a value or an operator object such as {\"$in\":[...]}")
 	}
 	n.ops = []qop{{kind: opEq, val: v}}
 	return n, nil
 }
 
-func compileOp(name string, v gjson.Result, p string) (qop, error) {
+// compileOp's errors carry no path; the caller fills it in.
+func compileOp(name string, v gjson.Result) (qop, error) {
+	const p = ""
 	var op qop
 	switch name {
 	case "$eq", "$ne":

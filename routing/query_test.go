@@ -49,9 +49,9 @@ func TestQueryOperators(t *testing.T) {
 		{`{"metadata.age":{"$gte":40,"$lt":50}}`, true}, // numeric string
 		{`{"metadata.age":{"$gt":"41.5"}}`, true},       // numeric string on the right too
 		{`{"params.temperature":{"$lt":0.5}}`, true},
-		{`{"metadata.tier":{"$gt":0}}`, false},   // NaN compares false
+		{`{"metadata.tier":{"$gt":0}}`, false},    // NaN compares false
 		{`{"metadata.missing":{"$lt":1}}`, false}, // missing compares false
-		{`{"metadata.beta":{"$gt":0}}`, false},   // parseFloat(true) is NaN
+		{`{"metadata.beta":{"$gt":0}}`, false},    // parseFloat(true) is NaN
 		// $in / $nin
 		{`{"metadata.tier":{"$in":["free","pro"]}}`, true},
 		{`{"metadata.tier":{"$in":["free"]}}`, false},
