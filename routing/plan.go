@@ -18,6 +18,9 @@ type RequestInfo struct {
 	TraceID string
 	// Deadline is the request's total deadline; zero = none.
 	Deadline time.Time
+	// RequestTimeout (x-portkey-request-timeout, ms) beats every target's request_timeout, as
+	// in Portkey; 0 = none.
+	RequestTimeout int64
 }
 
 // Deps are the plan's outside world, injected so routing stays deterministic in tests and never
@@ -75,6 +78,7 @@ type frame struct {
 type Plan struct {
 	cfg      *Config
 	ctx      queryCtx
+	timeout  int64
 	traceID  string
 	deadline time.Time
 	rnd      func() float64
@@ -112,6 +116,7 @@ func (p *Plan) Init(cfg *Config, req RequestInfo, deps Deps) {
 		ctx:      queryCtx{metadata: bytesView(req.Metadata), body: bytesView(req.Body), path: req.Path},
 		traceID:  req.TraceID,
 		deadline: req.Deadline,
+		timeout:  req.RequestTimeout,
 		rnd:      deps.Rand,
 		now:      deps.Now,
 		backoff:  deps.Backoff.withDefaults(),
@@ -176,8 +181,10 @@ func (p *Plan) Next() (a Attempt, wait time.Duration, ok bool) {
 			p.pending = true
 			p.calls++
 			a = Attempt{Target: f.t, Try: f.tries - 1}
-			if f.t.RequestTimeout > 0 {
-				a.Timeout = time.Duration(f.t.RequestTimeout) * time.Millisecond
+			if ms := p.timeout; ms > 0 {
+				a.Timeout = time.Duration(ms) * time.Millisecond
+			} else if ms = f.t.RequestTimeout; ms > 0 {
+				a.Timeout = time.Duration(ms) * time.Millisecond
 			}
 			if !p.deadline.IsZero() {
 				if left := p.deadline.Sub(start); a.Timeout == 0 || left < a.Timeout {

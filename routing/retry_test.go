@@ -222,3 +222,18 @@ func TestPlanDeadline(t *testing.T) {
 		}
 	})
 }
+
+func TestPlanRequestTimeoutHeaderWins(t *testing.T) {
+	cfg := mustParse(t, `{"strategy":{"mode":"fallback"},"targets":[{"provider":"a","request_timeout":30000},{"provider":"b"}]}`)
+	clk := &fakeClock{t0}
+	p := NewPlan(cfg, RequestInfo{RequestTimeout: 1500}, Deps{Now: clk.Now})
+	a, _, _ := p.Next()
+	if a.Timeout != 1500*time.Millisecond {
+		t.Fatal(a.Timeout)
+	}
+	p.Report(Outcome{Status: 408}) // Portkey answers a timeout with 408: not retried, but fallen back from
+	a, _, ok := p.Next()
+	if !ok || a.Path != "config.targets[1]" || a.Timeout != 1500*time.Millisecond {
+		t.Fatal(ok, a.Path, a.Timeout)
+	}
+}
