@@ -455,6 +455,9 @@ func (s *Stream) EncodeHeaders(h *Headers, endStream bool) {
 
 func (s *Stream) encodeHeadersLocked(h *Headers, endStream bool) {
 	s.respH = h
+	// The router records the upstream status in stream info before the
+	// encoder filters run (response.code).
+	s.code, _ = strconv.Atoi(mustGet(h, ":status"))
 	s.respHAvail = true
 	s.enc.eosIn = endStream
 	if s.filterDone {
