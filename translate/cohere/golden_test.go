@@ -115,7 +115,7 @@ func TestGoldenRequests(t *testing.T) {
 func TestRequestErrors(t *testing.T) {
 	cases := []struct {
 		name, body, want string
-		op              translate.Operation
+		op               translate.Operation
 	}{
 		{"invalid json", `{"model":`, "not valid JSON", translate.OpChat},
 		{"not object", `[1]`, "JSON object", translate.OpChat},

@@ -19,9 +19,9 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 	if c.Op == translate.OpEmbeddings {
 		return translateEmbed(c, root, dst)
 	}
-	var id, finish, message, usage gjson.Result
-	root.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+	var id, finish, message, usage string
+	eachMember(src, func(k, v string) bool {
+		switch k {
 		case "id":
 			id = v
 		case "finish_reason":
@@ -33,15 +33,15 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 		}
 		return true
 	})
-	fr, ferr := finishReason(finish.Str)
+	fr, ferr := finishReason(unquote(finish))
 	if ferr != nil {
 		return dst, translate.Usage{}, ferr
 	}
-	u := readUsage(usage)
+	u := readUsage(gjson.Parse(usage))
 
 	dst = append(dst, `{"id":`...)
-	if id.Type == gjson.String && id.Str != "" {
-		dst = append(dst, id.Raw...)
+	if nonEmptyStr(id) {
+		dst = append(dst, id...)
 	} else {
 		dst = translate.AppendString(dst, c.ID)
 	}
@@ -51,9 +51,9 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 	dst = translate.AppendString(dst, c.Model)
 	dst = append(dst, `,"choices":[{"index":0,"message":{"role":"assistant","content":`...)
 
-	var plan, content, calls gjson.Result
-	message.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+	var plan, content, calls string
+	eachMember(message, func(k, v string) bool {
+		switch k {
 		case "tool_plan":
 			plan = v
 		case "content":
@@ -64,17 +64,18 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 		return true
 	})
 	dst = appendAnswerText(dst, plan, content)
-	if calls.IsArray() && calls.Get("#").Int() > 0 {
-		dst = append(dst, `,"tool_calls":[`...)
-		n := 0
-		calls.ForEach(func(_, tc gjson.Result) bool {
-			if n > 0 {
-				dst = append(dst, ',')
-			}
-			n++
-			dst = appendToolCall(dst, tc)
-			return true
-		})
+	n := 0
+	eachElem(calls, func(tc string) bool {
+		if n == 0 {
+			dst = append(dst, `,"tool_calls":[`...)
+		} else {
+			dst = append(dst, ',')
+		}
+		n++
+		dst = appendToolCall(dst, tc)
+		return true
+	})
+	if n > 0 {
 		dst = append(dst, ']')
 	}
 	dst = append(dst, `,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"`...)
@@ -85,29 +86,35 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 	return dst, u, nil
 }
 
+// unquote strips a plain string literal's quotes (escapes stay; enum values have none).
+func unquote(raw string) string {
+	if isStr(raw) {
+		return raw[1 : len(raw)-1]
+	}
+	return ""
+}
+
 // appendAnswerText writes the content string: tool_plan then the text blocks, or null when
 // there is neither (a pure tool-call answer, as OpenAI sends it). Thinking blocks are dropped.
-func appendAnswerText(dst []byte, plan, content gjson.Result) []byte {
+// Escaped string bodies concatenate into a valid escaped body, so nothing is decoded.
+func appendAnswerText(dst []byte, plan, content string) []byte {
 	start := len(dst)
 	dst = append(dst, '"')
 	empty := true
-	if plan.Type == gjson.String && len(plan.Raw) > 2 {
-		dst = append(dst, plan.Raw[1:len(plan.Raw)-1]...)
-		empty = false
+	if isStr(plan) {
+		dst = append(dst, plan[1:len(plan)-1]...)
+		empty = empty && len(plan) == 2
 	}
-	switch {
-	case content.Type == gjson.String && len(content.Raw) > 2:
-		dst = append(dst, content.Raw[1:len(content.Raw)-1]...)
+	if isStr(content) {
+		dst = append(dst, content[1:len(content)-1]...)
 		empty = false
-	case content.IsArray():
-		content.ForEach(func(_, part gjson.Result) bool {
-			if part.Get("type").Str != "text" {
+	} else {
+		eachElem(content, func(part string) bool {
+			if member(part, "type") != `"text"` {
 				return true
 			}
-			if t := part.Get("text"); t.Type == gjson.String && len(t.Raw) > 2 {
-				dst = append(dst, t.Raw[1:len(t.Raw)-1]...)
-				empty = false
-			} else if t.Type == gjson.String {
+			if t := member(part, "text"); isStr(t) {
+				dst = append(dst, t[1:len(t)-1]...)
 				empty = false
 			}
 			return true
@@ -119,28 +126,47 @@ func appendAnswerText(dst []byte, plan, content gjson.Result) []byte {
 	return append(dst, '"')
 }
 
-func appendToolCall(dst []byte, tc gjson.Result) []byte {
-	id, fn := tc.Get("id"), tc.Get("function")
+func appendToolCall(dst []byte, tc string) []byte {
+	var id, fn string
+	eachMember(tc, func(k, v string) bool {
+		switch k {
+		case "id":
+			id = v
+		case "function":
+			fn = v
+		}
+		return true
+	})
+	var name, args string
+	eachMember(fn, func(k, v string) bool {
+		switch k {
+		case "name":
+			name = v
+		case "arguments":
+			args = v
+		}
+		return true
+	})
 	dst = append(dst, `{"id":`...)
-	if id.Type == gjson.String {
-		dst = append(dst, id.Raw...)
-	} else {
-		dst = append(dst, `""`...)
-	}
+	dst = appendStrOr(dst, id, `""`)
 	dst = append(dst, `,"type":"function","function":{"name":`...)
-	if n := fn.Get("name"); n.Type == gjson.String {
-		dst = append(dst, n.Raw...)
-	} else {
-		dst = append(dst, `""`...)
-	}
+	dst = appendStrOr(dst, name, `""`)
 	dst = append(dst, `,"arguments":`...)
-	if a := fn.Get("arguments"); a.Type == gjson.String && len(a.Raw) > 2 {
-		dst = append(dst, a.Raw...)
+	// The client parses arguments as JSON; an empty string would not parse.
+	if nonEmptyStr(args) {
+		dst = append(dst, args...)
 	} else {
-		// The client parses arguments as JSON; an empty string would not parse.
 		dst = append(dst, `"{}"`...)
 	}
 	return append(dst, "}}"...)
+}
+
+// appendStrOr copies a raw string literal, or def when raw is not one.
+func appendStrOr(dst []byte, raw, def string) []byte {
+	if isStr(raw) {
+		return append(dst, raw...)
+	}
+	return append(dst, def...)
 }
 
 // finishReason maps Cohere's finish_reason (see the package comment for ERROR and TIMEOUT).

@@ -127,9 +127,9 @@ func (s *Stream) event(dst []byte, name, data string) ([]byte, error) {
 	if !gjson.Valid(data) {
 		return s.fail(dst, badUpstream("Cohere stream sent an event that is not valid JSON: "+clip(data, 120)))
 	}
-	var typ, id, index, delta, message gjson.Result
-	gjson.Parse(data).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+	var typ, id, index, delta, message string
+	eachMember(data, func(k, v string) bool {
+		switch k {
 		case "type":
 			typ = v
 		case "id":
@@ -143,8 +143,8 @@ func (s *Stream) event(dst []byte, name, data string) ([]byte, error) {
 		}
 		return true
 	})
-	t := typ.Str
-	if typ.Type != gjson.String {
+	t := unquote(typ)
+	if !isStr(typ) {
 		t = name
 	}
 	switch t {
@@ -152,7 +152,7 @@ func (s *Stream) event(dst []byte, name, data string) ([]byte, error) {
 		if s.started {
 			return dst, nil
 		}
-		if id.Type == gjson.String && len(id.Raw) > maxIDLength {
+		if len(id) > maxIDLength {
 			return s.fail(dst, badUpstream("Cohere stream: message id is implausibly long"))
 		}
 		s.buildPrefix(id)
@@ -160,26 +160,27 @@ func (s *Stream) event(dst []byte, name, data string) ([]byte, error) {
 		dst = append(dst, `{"role":"assistant","content":"","refusal":null}`...)
 		return s.tail(dst, ""), nil
 	case "content-start", "content-delta":
-		c := delta.Get("message.content")
-		if txt := c.Get("text"); txt.Type == gjson.String && len(txt.Raw) > 2 && c.Get("type").Str != "thinking" {
-			dst = s.content(dst, txt.Raw)
+		c := member(member(delta, "message"), "content")
+		if txt := member(c, "text"); nonEmptyStr(txt) && member(c, "type") != `"thinking"` {
+			dst = s.content(dst, txt)
 		}
 		return dst, nil
 	case "tool-plan-delta":
-		if p := delta.Get("message.tool_plan"); p.Type == gjson.String && len(p.Raw) > 2 {
-			dst = s.content(dst, p.Raw)
+		if p := member(member(delta, "message"), "tool_plan"); nonEmptyStr(p) {
+			dst = s.content(dst, p)
 		}
 		return dst, nil
 	case "tool-call-start":
-		return s.toolStart(dst, index, delta.Get("message.tool_calls"))
+		return s.toolStart(dst, index, member(member(delta, "message"), "tool_calls"))
 	case "tool-call-delta":
 		i, err := s.tool(index)
 		if err != nil {
 			return s.fail(dst, err)
 		}
-		if a := delta.Get("message.tool_calls.function.arguments"); a.Type == gjson.String && len(a.Raw) > 2 {
+		fn := member(member(member(delta, "message"), "tool_calls"), "function")
+		if a := member(fn, "arguments"); nonEmptyStr(a) {
 			s.tools[i].args = true
-			dst = s.toolArgs(dst, i, a.Raw)
+			dst = s.toolArgs(dst, i, a)
 		}
 		return dst, nil
 	case "tool-call-end":
@@ -196,17 +197,17 @@ func (s *Stream) event(dst []byte, name, data string) ([]byte, error) {
 		return s.end(dst, delta)
 	case "":
 		// No type at all: an error object some fronts send mid-stream ({"message":"..."}).
-		if m := message; m.Type == gjson.String {
-			return s.fail(dst, &translate.Error{Status: 502, Type: "api_error", Code: "upstream_error", Message: m.Str})
+		if isStr(message) {
+			return s.fail(dst, &translate.Error{Status: 502, Type: "api_error", Code: "upstream_error", Message: gjson.Parse(message).Str})
 		}
 	}
 	return dst, nil
 }
 
-func (s *Stream) end(dst []byte, delta gjson.Result) ([]byte, error) {
-	var finish, usage, errMsg gjson.Result
-	delta.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+func (s *Stream) end(dst []byte, delta string) ([]byte, error) {
+	var finish, usage, errMsg string
+	eachMember(delta, func(k, v string) bool {
+		switch k {
 		case "finish_reason":
 			finish = v
 		case "usage":
@@ -216,11 +217,11 @@ func (s *Stream) end(dst []byte, delta gjson.Result) ([]byte, error) {
 		}
 		return true
 	})
-	s.u = readUsage(usage)
-	if errMsg.Type == gjson.String && errMsg.Str != "" {
-		return s.fail(dst, &translate.Error{Status: 502, Type: "api_error", Code: "upstream_generation_error", Message: "Cohere reported an error during generation: " + errMsg.Str})
+	s.u = readUsage(gjson.Parse(usage))
+	if nonEmptyStr(errMsg) {
+		return s.fail(dst, &translate.Error{Status: 502, Type: "api_error", Code: "upstream_generation_error", Message: "Cohere reported an error during generation: " + gjson.Parse(errMsg).Str})
 	}
-	fr, ferr := finishReason(finish.Str)
+	fr, ferr := finishReason(unquote(finish))
 	if ferr != nil {
 		return s.fail(dst, ferr)
 	}
@@ -238,11 +239,11 @@ func (s *Stream) end(dst []byte, delta gjson.Result) ([]byte, error) {
 }
 
 // buildPrefix writes, once, the bytes every chunk starts with; id is message-start's raw id.
-func (s *Stream) buildPrefix(id gjson.Result) {
+func (s *Stream) buildPrefix(id string) {
 	s.started = true
 	p := append(s.prefix[:0], `data: {"id":`...)
-	if id.Type == gjson.String && id.Str != "" {
-		p = append(p, id.Raw...)
+	if nonEmptyStr(id) {
+		p = append(p, id...)
 	} else {
 		p = translate.AppendString(p, s.fallbackID)
 	}
@@ -257,7 +258,7 @@ func (s *Stream) buildPrefix(id gjson.Result) {
 // head starts a chunk; a stream whose message-start was lost still gets well-formed chunks.
 func (s *Stream) head(dst []byte) []byte {
 	if !s.started {
-		s.buildPrefix(gjson.Result{})
+		s.buildPrefix("")
 	}
 	return append(dst, s.prefix...)
 }
@@ -287,14 +288,14 @@ func (s *Stream) content(dst []byte, text string) []byte {
 	return s.tail(dst, "")
 }
 
-func (s *Stream) toolStart(dst []byte, index, call gjson.Result) ([]byte, error) {
-	if index.Type != gjson.Number {
+func (s *Stream) toolStart(dst []byte, index, call string) ([]byte, error) {
+	ci, ok := indexValue(index)
+	if !ok {
 		return s.fail(dst, badUpstream("Cohere stream: tool-call-start without an index"))
 	}
 	if len(s.tools) >= maxTools {
 		return s.fail(dst, badUpstream("Cohere stream: too many tool calls"))
 	}
-	ci := index.Int()
 	for _, t := range s.tools {
 		if t.cohere == ci {
 			return s.fail(dst, badUpstream("Cohere stream: tool call "+strconv.FormatInt(ci, 10)+" started twice"))
@@ -302,29 +303,30 @@ func (s *Stream) toolStart(dst []byte, index, call gjson.Result) ([]byte, error)
 	}
 	i := len(s.tools)
 	s.tools = append(s.tools, toolState{cohere: ci})
-	id, fn := call.Get("id"), call.Get("function")
-	name, args := fn.Get("name"), fn.Get("arguments")
-	if len(id.Raw) > maxIDLength || len(name.Raw) > maxIDLength {
+	var id, fn string
+	eachMember(call, func(k, v string) bool {
+		switch k {
+		case "id":
+			id = v
+		case "function":
+			fn = v
+		}
+		return true
+	})
+	name, args := member(fn, "name"), member(fn, "arguments")
+	if len(id) > maxIDLength || len(name) > maxIDLength {
 		return s.fail(dst, badUpstream("Cohere stream: tool call id or name is implausibly long"))
 	}
 	dst = append(s.head(dst), `{"tool_calls":[{"index":`...)
 	dst = translate.AppendInt(dst, int64(i))
 	dst = append(dst, `,"id":`...)
-	if id.Type == gjson.String {
-		dst = append(dst, id.Raw...)
-	} else {
-		dst = append(dst, `""`...)
-	}
+	dst = appendStrOr(dst, id, `""`)
 	dst = append(dst, `,"type":"function","function":{"name":`...)
-	if name.Type == gjson.String {
-		dst = append(dst, name.Raw...)
-	} else {
-		dst = append(dst, `""`...)
-	}
+	dst = appendStrOr(dst, name, `""`)
 	dst = append(dst, `,"arguments":`...)
-	if args.Type == gjson.String && len(args.Raw) > 2 {
+	if nonEmptyStr(args) {
 		s.tools[i].args = true
-		dst = append(dst, args.Raw...)
+		dst = append(dst, args...)
 	} else {
 		dst = append(dst, `""`...)
 	}
@@ -332,12 +334,28 @@ func (s *Stream) toolStart(dst []byte, index, call gjson.Result) ([]byte, error)
 	return s.tail(dst, ""), nil
 }
 
+// indexValue reads a raw non-negative integer index.
+func indexValue(raw string) (int64, bool) {
+	if raw == "" || len(raw) > 9 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
 // tool finds the OpenAI index of the tool call Cohere numbers index.
-func (s *Stream) tool(index gjson.Result) (int, *translate.Error) {
-	if index.Type != gjson.Number {
+func (s *Stream) tool(index string) (int, *translate.Error) {
+	ci, ok := indexValue(index)
+	if !ok {
 		return 0, badUpstream("Cohere stream: tool-call event without an index")
 	}
-	ci := index.Int()
 	for i := len(s.tools) - 1; i >= 0; i-- {
 		if s.tools[i].cohere == ci {
 			return i, nil

@@ -1,0 +1,93 @@
+package cohere
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"switchyard/translate"
+)
+
+// seeds adds every fixture under dir as a seed.
+func seeds(f *testing.F, pattern string) {
+	files, _ := filepath.Glob(pattern)
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+}
+
+// FuzzBuildRequest: any client body either fails with a *translate.Error or yields a valid
+// JSON upstream body no larger than a bounded multiple of the input.
+func FuzzBuildRequest(f *testing.F) {
+	seeds(f, "testdata/requests/*.json")
+	f.Add([]byte(`{"model":"m","messages":[{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}],"tool_calls":[{"id":"1","function":{"name":"f"}}]}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, op := range []translate.Operation{translate.OpChat, translate.OpEmbeddings} {
+			var r translate.UpstreamRequest
+			tg := target()
+			tg.OverrideParams = []byte(`{"temperature":0.5,"response_format":{"type":"json_object"}}`)
+			err := (Adapter{}).BuildRequest(&translate.Call{Op: op}, tg, body, &r)
+			if err != nil {
+				if _, ok := err.(*translate.Error); !ok {
+					t.Fatalf("error of type %T: %v", err, err)
+				}
+				continue
+			}
+			if !json.Valid(r.Body) {
+				t.Fatalf("invalid upstream body %s from %s", r.Body, body)
+			}
+			if len(r.Body) > 4*len(body)+512 {
+				t.Fatalf("upstream body grew from %d to %d bytes", len(body), len(r.Body))
+			}
+		}
+	})
+}
+
+// FuzzTranslateResponse: any upstream answer yields valid JSON or a *translate.Error.
+func FuzzTranslateResponse(f *testing.F) {
+	seeds(f, "testdata/responses/*.json")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, op := range []translate.Operation{translate.OpChat, translate.OpEmbeddings} {
+			out, _, err := (Adapter{}).TranslateResponse(call(op), body, nil)
+			if err != nil {
+				if _, ok := err.(*translate.Error); !ok {
+					t.Fatalf("error of type %T: %v", err, err)
+				}
+				continue
+			}
+			if !json.Valid(out) {
+				t.Fatalf("invalid answer %s from %s", out, body)
+			}
+			if len(out) > 2*len(body)+1024 {
+				t.Fatalf("answer grew from %d to %d bytes", len(body), len(out))
+			}
+		}
+		e := (Adapter{}).TranslateError(500, body, nil)
+		if !json.Valid(e) || len(e) > 2*len(body)+512 {
+			t.Fatalf("bad error answer %s", e)
+		}
+	})
+}
+
+// FuzzStream: any upstream stream, split in two anywhere, yields well-formed OpenAI events
+// identical to the unsplit translation, bounded in size.
+func FuzzStream(f *testing.F) {
+	seeds(f, "testdata/streams/*.sse")
+	f.Fuzz(func(t *testing.T, in []byte) {
+		c := call(translate.OpChat)
+		c.Stream, c.IncludeUsage = true, true
+		want, _, _ := runStream(c, in, []int{len(in) + 1})
+		checkChunks(t, want)
+		if len(want) > 16*len(in)+4096 {
+			t.Fatalf("output grew from %d to %d bytes", len(in), len(want))
+		}
+		cut := len(in) / 3
+		got, _, _ := runStream(c, in, []int{cut, 7, len(in)})
+		if string(got) != string(want) {
+			t.Fatalf("split output differs\n got: %s\nwant: %s", got, want)
+		}
+	})
+}
