@@ -32,19 +32,32 @@ func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte)
 	root := gjson.Parse(s)
 	streamable := c.Op == translate.OpChat || c.Op == translate.OpCompletions
 
-	stream := root.Get("stream")
+	// One pass over the top level finds what the edits depend on (gjson.Get would rescan
+	// the body for each).
+	var model, stream, streamOpts gjson.Result
+	root.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "model":
+			model = v
+		case "stream":
+			stream = v
+		case "stream_options":
+			streamOpts = v
+		}
+		return true
+	})
 	if ov := key(over, "stream"); ov.Exists() {
 		stream = ov
 	}
 	c.Stream = streamable && stream.Type == gjson.True
-	c.IncludeUsage = c.Stream && root.Get("stream_options.include_usage").Type == gjson.True
+	c.IncludeUsage = c.Stream && key(streamOpts, "include_usage").Type == gjson.True
 	switch {
 	case t.Model != "":
 		c.Model = t.Model
 	case key(over, "model").Type == gjson.String:
 		c.Model = key(over, "model").Str
 	default:
-		c.Model = root.Get("model").Str
+		c.Model = model.Str
 	}
 	noSO := t.Provider != nil && t.Provider.NoStreamOptions
 	wantSO := c.Stream && !noSO
@@ -105,6 +118,21 @@ func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte)
 	}
 	return append(dst, '}'), nil
 }
+
+// looksLikeObject is the cheap check for bodies the gateway only passes through: the first
+// and last non-space bytes are braces. It tells a JSON answer from an HTML or text one.
+func looksLikeObject(s string) bool {
+	i, j := 0, len(s)
+	for i < j && isSpace(s[i]) {
+		i++
+	}
+	for j > i && isSpace(s[j-1]) {
+		j--
+	}
+	return j-i >= 2 && s[i] == '{' && s[j-1] == '}'
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // isObject reports whether s is one valid JSON object (surrounding whitespace allowed).
 func isObject(s string) bool {

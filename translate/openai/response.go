@@ -7,7 +7,9 @@ import (
 )
 
 // TranslateResponse implements translate.Adapter: the answer already is OpenAI's, so it is
-// copied byte for byte and only read for usage.
+// copied byte for byte and only read for usage. It is not validated beyond looking like an
+// object: the gateway forwards what the provider said, and a non-JSON success answer (an HTML
+// page from a proxy) is refused.
 func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]byte, translate.Usage, error) {
 	return TranslateResponse(c, body, dst)
 }
@@ -15,7 +17,7 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 // TranslateResponse is the family's response translation, shared with Azure.
 func TranslateResponse(_ *translate.Call, body []byte, dst []byte) ([]byte, translate.Usage, error) {
 	s := str(body)
-	if !isObject(s) {
+	if !looksLikeObject(s) {
 		return dst, translate.Usage{}, &translate.Error{Status: 502, Type: "api_error", Code: "invalid_upstream_response",
 			Message: "upstream returned a success status with a body that is not a JSON object"}
 	}

@@ -37,9 +37,9 @@ type Stream struct {
 	r            translate.SSEReader
 	usage        translate.Usage
 	includeUsage bool
-	done         bool // [DONE] seen
-	failed       bool // an error event was emitted
-	finished     bool // the last chunk with choices carried a finish_reason
+	done         bool   // [DONE] seen
+	failed       bool   // an error event was emitted
+	lastChoices  []byte // choices of the last chunk that had any
 }
 
 // Usage implements translate.Stream.
@@ -66,13 +66,35 @@ func (s *Stream) Finish(dst []byte) ([]byte, error) {
 			return dst, err
 		}
 	}
-	if s.finished {
+	if s.finished() {
 		return translate.AppendDone(dst), nil
 	}
 	s.failed = true
 	dst = translate.AppendErrorEvent(dst, "upstream stream ended before the response was complete",
 		"api_error", "upstream_stream_truncated")
 	return dst, translate.ErrTruncated
+}
+
+// finished reports whether the last chunk with choices carried a finish_reason.
+func (s *Stream) finished() bool {
+	fin := false
+	gjson.Parse(str(s.lastChoices)).ForEach(func(_, ch gjson.Result) bool {
+		if key(ch, "finish_reason").Type == gjson.String {
+			fin = true
+		}
+		return !fin
+	})
+	return fin
+}
+
+// emptyArray reports whether raw is "[]" (with any whitespace inside).
+func emptyArray(raw string) bool {
+	for i := 1; i < len(raw); i++ {
+		if !isSpace(raw[i]) {
+			return raw[i] == ']'
+		}
+	}
+	return false
 }
 
 func (s *Stream) drain(dst []byte, final bool) ([]byte, error) {
@@ -107,7 +129,9 @@ func (s *Stream) event(dst []byte, ev translate.SSEEvent, final bool) ([]byte, e
 		return translate.AppendDone(dst), nil
 	}
 	d := str(data)
-	if !isObject(d) {
+	// Only the final, possibly cut, event gets a full validity check: mid-stream the data is
+	// forwarded as is and a brace check is enough to tell JSON from junk.
+	if final && !isObject(d) || !final && !looksLikeObject(d) {
 		if final {
 			return s.fail(dst, "upstream stream ended in the middle of an event", "upstream_stream_truncated", translate.ErrTruncated)
 		}
@@ -136,19 +160,11 @@ func (s *Stream) event(dst []byte, ev translate.SSEEvent, final bool) ([]byte, e
 	if !usage.IsObject() && xgroq.IsObject() {
 		usage = key(xgroq, "usage")
 	}
-	empty := true
-	if choices.IsArray() {
-		fin := false
-		choices.ForEach(func(_, ch gjson.Result) bool {
-			empty = false
-			if key(ch, "finish_reason").Type == gjson.String {
-				fin = true
-			}
-			return true
-		})
-		if !empty {
-			s.finished = fin
-		}
+	empty := !choices.IsArray() || emptyArray(choices.Raw)
+	if !empty {
+		// Whether the answer finished matters only if the stream ends without [DONE]; keep
+		// the choices and look at them then instead of parsing every chunk twice.
+		s.lastChoices = append(s.lastChoices[:0], choices.Raw...)
 	}
 	if usage.IsObject() {
 		s.usage = ParseUsage(usage)
