@@ -1,5 +1,7 @@
 package routing
 
+import "strconv"
+
 // Mode is a target group's strategy. A target without a strategy is a leaf: one provider.
 type Mode uint8
 
@@ -29,8 +31,10 @@ func (m Mode) String() string {
 // serve many concurrent plans (named configs are parsed once at plugin start).
 type Config struct {
 	root *Target
-	// id names the config in cool-down keys: the named config's name, or a hash of the JSON.
-	id string
+	// id names the config in cool-down keys: "n:<name>" for a named config, "p:<provider>"
+	// for the header form; empty for an inline config, which hash (FNV-1a of its JSON) names.
+	id   string
+	hash uint64
 	// headerProvider: the root is a leaf without provider, to be filled from
 	// x-portkey-provider / Authorization (Portkey reads a config such as {"retry":{...}} that way).
 	headerProvider bool
@@ -254,4 +258,12 @@ func containsInt(list []int, v int) bool {
 		}
 	}
 	return false
+}
+
+// CooldownID is the prefix of this config's cool-down keys.
+func (c *Config) CooldownID() string {
+	if c.id != "" {
+		return c.id
+	}
+	return "h:" + strconv.FormatUint(c.hash, 16)
 }

@@ -81,10 +81,10 @@ func TestPlanCooldown(t *testing.T) {
 
 	// Other configs do not share the state: keys carry the config's identity.
 	other := mustParse(t, `{"strategy":{"mode":"fallback"},"targets":[{"provider":"a"},{"provider":"c"}]}`)
-	if _, ok := store.Get([]byte(cfg.id + "|config.targets[0]")); !ok {
+	if _, ok := store.Get([]byte(cfg.CooldownID() + "|config.targets[0]")); !ok {
 		t.Fatal("no state under the expected key")
 	}
-	if _, ok := store.Get([]byte(other.id + "|config.targets[0]")); ok {
+	if _, ok := store.Get([]byte(other.CooldownID() + "|config.targets[0]")); ok {
 		t.Fatal("state leaked across configs")
 	}
 }
@@ -94,7 +94,7 @@ func TestPlanCooldownAllDownStillTries(t *testing.T) {
 	store := &MemoryCooldown{}
 	clk := &fakeClock{t0}
 	for _, k := range []string{"|config.targets[0]", "|config.targets[1]"} {
-		store.Put([]byte(cfg.id+k), CooldownState{Until: t0.Add(time.Minute).UnixMilli()})
+		store.Put([]byte(cfg.CooldownID()+k), CooldownState{Until: t0.Add(time.Minute).UnixMilli()})
 	}
 	p := NewPlan(cfg, RequestInfo{}, Deps{Rand: seq(0.9), Now: clk.Now, CooldownStore: store,
 		Cooldown: Cooldown{Failures: 1, Window: time.Minute, Duration: time.Minute}})
@@ -107,7 +107,7 @@ func TestPlanCooldownLoadbalanceSkips(t *testing.T) {
 	cfg := mustParse(t, `{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"a","weight":3},{"provider":"b"},{"provider":"c"}]}`)
 	store := &MemoryCooldown{}
 	clk := &fakeClock{t0}
-	store.Put([]byte(cfg.id+"|config.targets[0]"), CooldownState{Until: t0.Add(time.Minute).UnixMilli()})
+	store.Put([]byte(cfg.CooldownID()+"|config.targets[0]"), CooldownState{Until: t0.Add(time.Minute).UnixMilli()})
 	deps := Deps{Now: clk.Now, CooldownStore: store, Cooldown: Cooldown{Failures: 1, Window: time.Minute, Duration: time.Minute}}
 	// The draw spreads over b and c only: 0.49 of their total weight 2 lands on b, 0.51 on c.
 	for r, want := range map[float64]string{0.49: "config.targets[1]#0", 0.51: "config.targets[2]#0", 0: "config.targets[1]#0"} {
@@ -126,8 +126,8 @@ func TestPlanCooldownNestedGroupDown(t *testing.T) {
 	store := &MemoryCooldown{}
 	clk := &fakeClock{t0}
 	until := CooldownState{Until: t0.Add(time.Minute).UnixMilli()}
-	store.Put([]byte(cfg.id+"|config.targets[0].targets[0]"), until)
-	store.Put([]byte(cfg.id+"|config.targets[0].targets[1]"), until)
+	store.Put([]byte(cfg.CooldownID()+"|config.targets[0].targets[0]"), until)
+	store.Put([]byte(cfg.CooldownID()+"|config.targets[0].targets[1]"), until)
 	p := NewPlan(cfg, RequestInfo{}, Deps{Rand: seq(0), Now: clk.Now, CooldownStore: store,
 		Cooldown: Cooldown{Failures: 1, Window: time.Minute, Duration: time.Minute}})
 	if got := drive(p, clk, byProvider(map[string][]int{"c": {200}})); strings.Join(got, ",") != "config.targets[1]#0" {

@@ -1,7 +1,6 @@
 package routing
 
 import (
-	"hash/fnv"
 	"math"
 	"net/url"
 	"strconv"
@@ -59,9 +58,16 @@ func Parse(raw []byte) (*Config, error) {
 
 // Parse parses and validates raw (the JSON of x-portkey-config or of a named config).
 func (p *Parser) Parse(raw []byte) (*Config, error) {
-	h := fnv.New64a()
-	h.Write(raw)
-	return p.parse(raw, "h:"+strconv.FormatUint(h.Sum64(), 16))
+	return p.parse(raw, "")
+}
+
+func fnv64a(b []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
 }
 
 func (p *Parser) parse(raw []byte, id string) (*Config, error) {
@@ -83,6 +89,9 @@ func (p *Parser) parse(raw []byte, id string) (*Config, error) {
 		return nil, err
 	}
 	c := &Config{root: root, id: id, headerProvider: ps.headerProvider}
+	if id == "" {
+		c.hash = fnv64a(raw)
+	}
 	c.maxAttempts = maxAttempts(root)
 	return c, nil
 }

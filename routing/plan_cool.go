@@ -1,6 +1,9 @@
 package routing
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // markCooling sets f.skip to the children in cool-down. When every child is cooling the group
 // tries them all anyway: a request is better served by a doubtful target than by none
@@ -37,9 +40,15 @@ func (p *Plan) isDown(t *Target, nowMs int64) bool {
 	return true
 }
 
-// coolKey is "<config id>|<target path>", built in a reused buffer.
+// coolKey is "<config id>|<target path>" (id "h:<hex hash>" for an inline config), built in a
+// reused buffer.
 func (p *Plan) coolKey(t *Target) []byte {
-	p.keybuf = append(p.keybuf[:0], p.cfg.id...)
+	if p.cfg.id != "" {
+		p.keybuf = append(p.keybuf[:0], p.cfg.id...)
+	} else {
+		p.keybuf = append(p.keybuf[:0], 'h', ':')
+		p.keybuf = strconv.AppendUint(p.keybuf, p.cfg.hash, 16)
+	}
 	p.keybuf = append(p.keybuf, '|')
 	p.keybuf = append(p.keybuf, t.Path...)
 	return p.keybuf

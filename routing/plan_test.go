@@ -326,7 +326,21 @@ func TestResolve(t *testing.T) {
 		c.Root().Options.Known.AnthropicVersion != "2023-06-01" || c.MaxAttempts() != 1 {
 		t.Fatalf("%v %+v", err, c.Root())
 	}
-	if _, err := ps.Resolve("", HeaderProvider{}); err == nil || err.Error() != `x-portkey-provider: required when x-portkey-config is not sent` {
+	if _, err := ps.Resolve("", HeaderProvider{}); err == nil ||
+		err.Error() != `x-portkey-provider: required when x-portkey-config is not sent (or send x-portkey-virtual-key)` {
+		t.Fatalf("got %v", err)
+	}
+	if _, err := ps.Resolve("", HeaderProvider{VirtualKey: "vk"}); err == nil ||
+		err.Error() != `x-portkey-virtual-key: virtual keys are not configured in this gateway` {
+		t.Fatalf("got %v", err)
+	}
+	ps.VirtualKeys = VirtualKeyMap{"vk-bedrock": {Provider: "bedrock", APIKeyEnv: "AWS_KEYS", Options: KnownOptions{AWSRegion: "eu-west-1"}}}
+	c, err = ps.Resolve("", HeaderProvider{VirtualKey: "vk-bedrock", Options: KnownOptions{AWSRegion: "us-east-1"}})
+	if err != nil || c.Root().Provider != "bedrock" || c.Root().APIKeyEnv != "AWS_KEYS" || c.Root().Options.Known.AWSRegion != "us-east-1" {
+		t.Fatalf("%v %+v", err, c.Root())
+	}
+	if _, err := ps.Resolve("", HeaderProvider{VirtualKey: "vk-x"}); err == nil ||
+		err.Error() != `x-portkey-virtual-key: unknown virtual key "vk-x"` {
 		t.Fatalf("got %v", err)
 	}
 	if _, err := ps.Resolve(`{"strategy":{"mode":"nope"},"targets":[{"provider":"a"}]}`, HeaderProvider{}); err == nil ||

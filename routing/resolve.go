@@ -37,7 +37,9 @@ func (p *Parser) Named(name string) (*Config, bool) {
 type HeaderProvider struct {
 	Provider string
 	APIKey   string
-	Options  KnownOptions
+	// VirtualKey is x-portkey-virtual-key: it stands for provider and key when Provider is empty.
+	VirtualKey string
+	Options    KnownOptions
 }
 
 // Resolve turns the request's routing headers into a config: x-portkey-config as JSON (it
@@ -66,15 +68,29 @@ func (p *Parser) Resolve(configHeader string, hp HeaderProvider) (*Config, error
 
 // FromHeaders is the header-only form: one leaf at path "config".
 func (p *Parser) FromHeaders(hp HeaderProvider) (*Config, error) {
-	if hp.Provider == "" {
-		return nil, errAt("x-portkey-provider", "required when x-portkey-config is not sent")
-	}
-	if p.KnownProvider != nil && !p.KnownProvider(hp.Provider) {
-		return nil, errAt("x-portkey-provider", "unknown provider "+strconv.Quote(hp.Provider))
-	}
 	t := &Target{Path: "config", Weight: 1, defaultIdx: -1, Provider: hp.Provider, APIKey: hp.APIKey}
 	t.Options.Known = hp.Options
-	return &Config{root: t, id: "p:" + hp.Provider, maxAttempts: 1}, nil
+	if hp.Provider == "" && hp.VirtualKey != "" {
+		if p.VirtualKeys == nil {
+			return nil, errAt("x-portkey-virtual-key", "virtual keys are not configured in this gateway")
+		}
+		vk, ok := p.VirtualKeys.VirtualKey(hp.VirtualKey)
+		if !ok {
+			return nil, errAt("x-portkey-virtual-key", "unknown virtual key "+strconv.Quote(hp.VirtualKey))
+		}
+		t.Provider, t.VirtualKey, t.CustomHost = vk.Provider, hp.VirtualKey, vk.CustomHost
+		if t.APIKey == "" {
+			t.APIKeyEnv = vk.APIKeyEnv
+		}
+		t.Options.Known.fillFrom(&vk.Options)
+	}
+	if t.Provider == "" {
+		return nil, errAt("x-portkey-provider", "required when x-portkey-config is not sent (or send x-portkey-virtual-key)")
+	}
+	if p.KnownProvider != nil && !p.KnownProvider(t.Provider) {
+		return nil, errAt("x-portkey-provider", "unknown provider "+strconv.Quote(t.Provider))
+	}
+	return &Config{root: t, id: "p:" + t.Provider, maxAttempts: 1}, nil
 }
 
 // WithHeaderProvider fills a provider-less root from the headers; other configs are returned
