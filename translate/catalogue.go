@@ -89,10 +89,26 @@ func SplitURL(u string) (scheme, authority, path string, err error) {
 	if i := strings.IndexByte(u, '/'); i >= 0 {
 		authority, path = u[:i], u[i:]
 	}
-	if authority == "" {
-		return "", "", "", Invalid("custom host has no host name")
+	if !validAuthority(authority) {
+		return "", "", "", Invalid("custom host must name a host[:port] (no user info): " + quoteShort(u))
 	}
 	return scheme, authority, strings.TrimRight(path, "/"), nil
+}
+
+// validAuthority accepts host[:port] with a DNS name, IPv4 or bracketed IPv6 host; user info
+// ("user@host") and anything else that could redirect the request is refused.
+func validAuthority(a string) bool {
+	if a == "" || a[0] == ':' {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			c == '.' || c == '-' || c == '_' || c == ':' || c == '[' || c == ']') {
+			return false
+		}
+	}
+	return true
 }
 
 // HasPlaceholder reports whether s still holds a {placeholder}.

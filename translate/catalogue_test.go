@@ -130,6 +130,9 @@ func TestBaseURL(t *testing.T) {
 		{"openai", "ftp://x", "", "", "", true},
 		{"openai", "https://x/v1?a=b", "", "", "", true},
 		{"openai", "https:///v1", "", "", "", true},
+		{"openai", "http://@", "", "", "", true},
+		{"openai", "https://user:pw@evil.example/v1", "", "", "", true},
+		{"openai", "https://[::1]:8443/v1", "https", "[::1]:8443", "/v1", false},
 	}
 	for _, c := range cases {
 		s, a, b, err := Lookup(c.id).BaseURL(c.custom)

@@ -52,7 +52,7 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 		return translate.Invalid("invalid Azure api-version " + quote(version))
 	}
 	dep := o.AzureDeploymentID
-	if dep != "" && !token(dep) {
+	if dep != "" && !segment(dep) {
 		return translate.Invalid("invalid Azure deployment id " + quote(dep) + ": use letters, digits, '.', '_' and '-'")
 	}
 
@@ -119,7 +119,7 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 		if dep == "" {
 			dep = c.Model
 		}
-		if dep == "" || !token(dep) {
+		if dep == "" || !segment(dep) {
 			return translate.Invalid("azure-openai needs a deployment id (x-portkey-azure-deployment-id) or a model naming the deployment")
 		}
 		if version == "" {
@@ -158,6 +158,9 @@ func token(s string) bool {
 	}
 	return s != ""
 }
+
+// segment: a deployment id is one path segment; "." and ".." would walk the path.
+func segment(s string) bool { return token(s) && strings.Trim(s, ".") != "" }
 
 // hostLabel: a resource name becomes the first DNS label of the host; anything else could
 // point the request at another host.

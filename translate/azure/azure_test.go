@@ -211,3 +211,14 @@ func TestErrorGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestDotDeploymentRefused(t *testing.T) {
+	for _, dep := range []string{".", "..", "..."} {
+		tg := translate.Target{Provider: translate.Lookup("azure-openai"),
+			Options: translate.Options{AzureResourceName: "acme", AzureDeploymentID: dep}}
+		var r translate.UpstreamRequest
+		if err := (Adapter{}).BuildRequest(&translate.Call{Op: translate.OpChat}, &tg, []byte(`{}`), &r); err == nil {
+			t.Errorf("%q accepted: %s", dep, r.Path)
+		}
+	}
+}
