@@ -61,3 +61,48 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRetryAfter: any header value gives a non-negative wait or nothing.
+func FuzzRetryAfter(f *testing.F) {
+	for _, s := range []string{"1500", "2.5", "-1", "Fri, 04 Dec 2026 20:00:07 GMT", "Friday, 04-Dec-26 20:00:09 GMT", "Fri Dec  4 20:00:11 2026", "1e308", "NaN", ""} {
+		f.Add(s, uint8(0))
+		f.Add(s, uint8(2))
+	}
+	f.Fuzz(func(t *testing.T, v string, which uint8) {
+		name := retryAfterHeaders[int(which)%len(retryAfterHeaders)]
+		d, ok := RetryAfter(func(h string) string {
+			if h == name {
+				return v
+			}
+			return ""
+		}, t0)
+		if d < 0 || (!ok && d != 0) {
+			t.Fatalf("%s: %q -> %v %v", name, v, d, ok)
+		}
+	})
+}
+
+// FuzzConditionalRequest: any metadata and body (valid JSON or not) route without a panic, to
+// a target or to the no-match error.
+func FuzzConditionalRequest(f *testing.F) {
+	cfg, err := Parse([]byte(`{"strategy":{"mode":"conditional","conditions":[
+	  {"query":{"$or":[{"metadata.user.tier":{"$in":["pro",1,true,null]}},{"params.messages.0.role":{"$regex":"^sys"}}]},"then":"a"},
+	  {"query":{"params.max_tokens":{"$gte":"100","$lt":1e3},"metadata.x":{"$ne":null},"params.a.b.c.d.e":{"$nin":[1]}},"then":"b"}]},
+	  "targets":[{"name":"a","provider":"a"},{"name":"b","provider":"b"}]}`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(`{"user":{"tier":"pro"}}`), []byte(`{"max_tokens":100}`))
+	f.Add([]byte(`{"x":1}`), []byte(`{"max_tokens":"500","messages":[{"role":"system"}]}`))
+	f.Add([]byte(`{`), []byte(`[[[`))
+	f.Fuzz(func(t *testing.T, meta, body []byte) {
+		p := NewPlan(cfg, RequestInfo{Metadata: meta, Body: body}, Deps{Rand: seq(0.5), Now: (&fakeClock{t0}).Now})
+		a, _, ok := p.Next()
+		if ok == (p.Err() != nil) {
+			t.Fatalf("ok=%v err=%v", ok, p.Err())
+		}
+		if ok && a.Provider != "a" && a.Provider != "b" {
+			t.Fatal(a.Provider)
+		}
+	})
+}
