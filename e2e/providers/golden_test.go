@@ -48,6 +48,14 @@ func TestGolden(t *testing.T) {
 		{"anthropic_no_version.golden", NewAnthropic(), "POST", "/v1/messages", anth, nil},
 		{"anthropic_no_max_tokens.golden", NewAnthropic(), "POST", "/v1/messages", `{"model":"claude-sonnet-4-5"}`, av},
 		{"anthropic_404.golden", NewAnthropic(), "POST", "/v1/complete", anth, av},
+		{"cohere_chat.golden", NewCohere(), "POST", "/v2/chat", `{"model":"command-a-03-2025","messages":[{"role":"user","content":"hi"}]}`, nil},
+		{"cohere_stream.golden", NewCohere(), "POST", "/v2/chat", `{"model":"command-a-03-2025","messages":[{"role":"user","content":"hi"}],"stream":true}`, []string{"x-mock-events", "2"}},
+		{"cohere_stream_error.golden", NewCohere(), "POST", "/v2/chat", `{"model":"command-a-03-2025","messages":[],"stream":true}`, []string{"x-mock-stream-error-after", "1"}},
+		{"cohere_embed.golden", NewCohere(), "POST", "/v2/embed", `{"model":"embed-v4.0","texts":["hello","goodbye"],"input_type":"search_document","embedding_types":["float"],"output_dimension":3}`, nil},
+		{"cohere_embed_no_input_type.golden", NewCohere(), "POST", "/v2/embed", `{"model":"embed-v4.0","texts":["a"]}`, nil},
+		{"cohere_429.golden", NewCohere(), "POST", "/v2/chat", `{"model":"m","messages":[]}`, []string{"x-mock-status", "429", "x-mock-retry-after", "1"}},
+		{"cohere_no_model.golden", NewCohere(), "POST", "/v2/chat", `{"messages":[]}`, nil},
+		{"cohere_404.golden", NewCohere(), "POST", "/v1/generate", `{}`, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -85,7 +93,7 @@ func FuzzOpenAI(f *testing.F) {
 	f.Add("/v1/embeddings", `{"model":"m","input":[[1,2],[3]],"encoding_format":"base64"}`, "x", "-1")
 	f.Add("/v1/completions", `{"model":"m","stream":true}`, "0", "99")
 	f.Fuzz(func(t *testing.T, path, body, events, errAfter string) {
-		for _, m := range []http.Handler{NewOpenAI(), NewAnthropic()} {
+		for _, m := range []http.Handler{NewOpenAI(), NewAnthropic(), NewCohere()} {
 			r := httptest.NewRequest("POST", "/", strings.NewReader(body))
 			r.URL.Path = path
 			r.Header.Set("x-mock-events", events)
