@@ -20,6 +20,10 @@ type config struct {
 	clusterHeader       string
 	maxRequestBodyBytes int
 	providers           map[string]*provider
+	// clearRouteCache calls Envoy's clear_route_cache foreign function after the cluster header
+	// changes. Kong traps on any unknown foreign function ("host trap (internal error): unknown
+	// foreign function", 500), so Kong configurations set "clear_route_cache": false.
+	clearRouteCache bool
 }
 
 type provider struct {
@@ -46,7 +50,7 @@ func parseConfig(data []byte, getenv func(string) string) (*config, error) {
 	if !root.IsObject() {
 		return nil, errors.New("plugin configuration must be a JSON object")
 	}
-	c := &config{clusterHeader: defaultClusterHeader, maxRequestBodyBytes: defaultMaxRequestBodyBytes}
+	c := &config{clusterHeader: defaultClusterHeader, maxRequestBodyBytes: defaultMaxRequestBodyBytes, clearRouteCache: true}
 	var err error
 	seenProviders := false
 	root.ForEach(func(k, v gjson.Result) bool {
@@ -68,6 +72,12 @@ func parseConfig(data []byte, getenv func(string) string) (*config, error) {
 				return false
 			}
 			c.maxRequestBodyBytes = n
+		case "clear_route_cache":
+			if !v.IsBool() {
+				err = errors.New("clear_route_cache must be true or false (got " + v.Raw + ")")
+				return false
+			}
+			c.clearRouteCache = v.Bool()
 		case "providers":
 			seenProviders = true
 			c.providers, err = parseProviders(v, getenv)

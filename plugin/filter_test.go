@@ -280,6 +280,7 @@ func TestBadConfigRejectedWithPreciseLog(t *testing.T) {
 		{`{"max_request_body_bytes":1.5,"providers":{"p":{"cluster":"c","host":"h"}}}`, `switchyard: invalid plugin configuration: max_request_body_bytes must be a positive integer (got 1.5)`},
 		{`{"cluster_header":"X-Cluster","providers":{"p":{"cluster":"c","host":"h"}}}`, `switchyard: invalid plugin configuration: cluster_header must be a lowercase HTTP header name (got "X-Cluster")`},
 		{`{"cluster_header":"x-portkey-cluster","providers":{"p":{"cluster":"c","host":"h"}}}`, `switchyard: invalid plugin configuration: cluster_header must not start with x-portkey- (those headers are stripped)`},
+		{`{"clear_route_cache":"no","providers":{"p":{"cluster":"c","host":"h"}}}`, `switchyard: invalid plugin configuration: clear_route_cache must be true or false (got "no")`},
 		{`{"provider":{}}`, `switchyard: invalid plugin configuration: unknown field "provider" in plugin configuration`},
 		{`{"providers":{"p":{"cluster":"c","host":"h","api_key_env":"A=B"}}}`, `switchyard: invalid plugin configuration: providers.p.api_key_env must be an environment variable name (got "A=B")`},
 	}
@@ -321,12 +322,26 @@ func TestUnsetKeyVariableWarns(t *testing.T) {
 	}
 }
 
+func TestClearRouteCacheCanBeTurnedOffForKong(t *testing.T) {
+	h := newTestHost(t, `{"clear_route_cache":false,"providers":{"openai":{"cluster":"openai","host":"api.openai.com"}}}`)
+	id := h.InitializeHttpContext()
+	if act := h.CallOnRequestHeaders(id, [][2]string{{":authority", "gw"}, {"x-portkey-provider", "openai"}}, true); act != types.ActionContinue {
+		t.Fatalf("action %v", act)
+	}
+	if h.clearRouteCache != 0 {
+		t.Fatalf("clear_route_cache called %d times with clear_route_cache:false", h.clearRouteCache)
+	}
+	if got := header(h.GetCurrentRequestHeaders(id), "x-switchyard-cluster"); got != "openai" {
+		t.Fatalf("cluster header %q", got)
+	}
+}
+
 func TestDefaultsApply(t *testing.T) {
 	c, err := parseConfig([]byte(`{"providers":{"openai":{"cluster":"openai","host":"api.openai.com"}}}`), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.clusterHeader != "x-switchyard-cluster" || c.maxRequestBodyBytes != 1<<20 || c.providers["openai"].scheme != "https" {
+	if c.clusterHeader != "x-switchyard-cluster" || c.maxRequestBodyBytes != 1<<20 || !c.clearRouteCache || c.providers["openai"].scheme != "https" {
 		t.Fatalf("defaults: %+v %+v", c, c.providers["openai"])
 	}
 }

@@ -111,10 +111,12 @@ func (h *httpContext) forward() types.Action {
 	if err := stripGatewayHeaders(); err != nil {
 		return h.hostError("strip gateway headers", err)
 	}
-	// Envoy >= 1.33 only re-selects the route when asked; hosts without the function (Kong,
-	// proxytest) route by other means, so NotFound is expected there.
-	if _, err := abi.CallForeignFunction("clear_route_cache", nil); err != nil && err != types.ErrorStatusNotFound {
-		abi.LogWarn("switchyard: clear_route_cache failed: " + err.Error())
+	// Envoy >= 1.33 only re-selects the route when asked (docs/host.md §5.3). A host without the
+	// function answers NotFound, except Kong, which traps: it is configured off there.
+	if h.cfg.clearRouteCache {
+		if _, err := abi.CallForeignFunction("clear_route_cache", nil); err != nil && err != types.ErrorStatusNotFound {
+			abi.LogWarn("switchyard: clear_route_cache failed: " + err.Error())
+		}
 	}
 	return types.ActionContinue
 }

@@ -18,7 +18,7 @@ import (
 const repoRoot = "../../.."
 
 // moduleBytes returns the built module: $SWITCHYARD_WASM, else dist/switchyard.wasm.
-func moduleBytes(t *testing.T) []byte {
+func moduleBytes(t testing.TB) []byte {
 	t.Helper()
 	path := os.Getenv("SWITCHYARD_WASM")
 	if path == "" {
