@@ -155,6 +155,35 @@ func TestParseErrors(t *testing.T) {
 			`strategy.sticky.hash_fields: must be a non-empty array of fields (metadata.<key>, params.<key>, url.pathname, trace_id)`},
 		{"too deep", `{"strategy":{"mode":"single"},"targets":[` + strings.Repeat(`{"strategy":{"mode":"single"},"targets":[`, 8) + `{"provider":"a"}` + strings.Repeat(`]}`, 8) + `]}`,
 			`targets[0].targets[0].targets[0].targets[0].targets[0].targets[0].targets[0].targets[0].targets: nesting deeper than 8 levels`},
+		{"too many targets", manyTargets(5, 60), `targets[4].targets[10]: more than 256 targets in one config`},
+		{"too many in a group", manyTargets(0, 65), `targets: more than 64 targets in one group`},
+		{"then not a string", `{"strategy":{"mode":"conditional","conditions":[{"query":{},"then":1}]},"targets":[{"name":"a","provider":"openai"}]}`,
+			`strategy.conditions[0].then: must be the name of a target`},
+		{"condition not object", `{"strategy":{"mode":"conditional","conditions":["a"]},"targets":[{"name":"a","provider":"openai"}]}`,
+			`strategy.conditions[0]: must be an object {"query":{...},"then":"<target name>"}`},
+		{"query not object", `{"strategy":{"mode":"conditional","conditions":[{"query":"metadata.a=1","then":"a"}]},"targets":[{"name":"a","provider":"openai"}]}`,
+			`strategy.conditions[0].query: must be a query object`},
+		{"nested query not object", `{"strategy":{"mode":"conditional","conditions":[{"query":{"$and":[{"metadata.a":"1"},3]},"then":"a"}]},"targets":[{"name":"a","provider":"openai"}]}`,
+			`strategy.conditions[0].query.$and[1]: must be a query object`},
+		{"nested operator error", `{"strategy":{"mode":"conditional","conditions":[{"query":{"$or":[{"$and":[{"params.n":{"$gt":[]}}]}]},"then":"a"}]},"targets":[{"name":"a","provider":"openai"}]}`,
+			`strategy.conditions[0].query.$or[0].$and[0].params.n.$gt: must be a number`},
+		{"regex not string", `{"strategy":{"mode":"conditional","conditions":[{"query":{"params.model":{"$regex":5}},"then":"a"}]},"targets":[{"name":"a","provider":"openai"}]}`,
+			`strategy.conditions[0].query.params.model.$regex: must be a regular expression string`},
+		{"conditional nested path", `{"strategy":{"mode":"fallback"},"targets":[{"provider":"x"},{"strategy":{"mode":"conditional","conditions":[{"query":{"params.a":{"$foo":1}},"then":"a"}]},"targets":[{"name":"a","provider":"openai"}]}]}`,
+			`targets[1].strategy.conditions[0].query.params.a.$foo: unknown operator "$foo"; use $eq, $ne, $gt, $gte, $lt, $lte, $in, $nin or $regex`},
+		{"sticky not object", `{"strategy":{"mode":"loadbalance","sticky":true},"targets":[{"provider":"a"}]}`,
+			`strategy.sticky: must be an object {"hash_fields":["metadata.user_id"]}`},
+		{"sticky field type", `{"strategy":{"mode":"loadbalance","sticky":{"hash_fields":["trace_id",1]}},"targets":[{"provider":"a"}]}`,
+			`strategy.sticky.hash_fields[1]: must be a string`},
+		{"cache mode string", `{"provider":"openai","cache":"always"}`, `cache: must be simple or semantic`},
+		{"forward header empty", `{"provider":"openai","forward_headers":["x-a",""]}`, `forward_headers[1]: must be a header name`},
+		{"custom host type", `{"provider":"openai","custom_host":1}`, `custom_host: must be an http(s) URL string`},
+		{"name type", `{"strategy":{"mode":"fallback"},"targets":[{"provider":"openai","name":1}]}`, `targets[0].name: must be a string`},
+		{"virtual key empty", `{"virtual_key":""}`, `virtual_key: must be a non-empty string`},
+		{"nested retry error", `{"strategy":{"mode":"fallback"},"targets":[{"provider":"a"},{"strategy":{"mode":"single"},"targets":[{"provider":"b","retry":{"attempts":2,"on_status_codes":[600]}}]}]}`,
+			`targets[1].targets[0].retry.on_status_codes[0]: must be an HTTP status code from 100 to 599`},
+		{"nested fallback codes", `{"strategy":{"mode":"fallback"},"targets":[{"strategy":{"mode":"fallback","on_status_codes":[429,1000]},"targets":[{"provider":"b"}]}]}`,
+			`targets[0].strategy.on_status_codes[1]: must be an HTTP status code from 100 to 599`},
 		{"too big", `{"provider":"` + strings.Repeat("a", MaxConfigBytes) + `"}`, `config: larger than 65536 bytes`},
 	}
 	p := &Parser{VirtualKeys: vks}
@@ -374,5 +403,25 @@ func TestParseStrayModeNextToStrategy(t *testing.T) {
 	c := mustParse(t, `{"mode":"x","strategy":{"mode":"single"},"targets":[{"provider":"openai"}]}`)
 	if c.Root().Mode != ModeSingle {
 		t.Fatal(c.Root().Mode)
+	}
+}
+
+// manyTargets builds a fallback over groups leaves-wide (groups 0: the root holds the leaves).
+func manyTargets(groups, leaves int) string {
+	leaf := strings.TrimSuffix(strings.Repeat(`{"provider":"a"},`, leaves), ",")
+	if groups == 0 {
+		return `{"strategy":{"mode":"fallback"},"targets":[` + leaf + `]}`
+	}
+	g := `{"strategy":{"mode":"fallback"},"targets":[` + leaf + `]}`
+	return `{"strategy":{"mode":"fallback"},"targets":[` + strings.TrimSuffix(strings.Repeat(g+",", groups), ",") + `]}`
+}
+
+func TestAddNamedRejectsBadNames(t *testing.T) {
+	var ps Parser
+	for _, name := range []string{"", "{x}"} {
+		if err := ps.AddNamed(name, []byte(`{"provider":"a"}`)); err == nil ||
+			err.Error() != `configs: a config name must be non-empty and must not start with '{'` {
+			t.Fatalf("%q: %v", name, err)
+		}
 	}
 }
