@@ -53,66 +53,68 @@ func (w *contentWriter) finish() []byte {
 	return w.dst
 }
 
-// message appends one OpenAI message. System and developer messages are returned as
-// "system" for the caller to put into systemInstruction.
-func (w *contentWriter) message(m gjson.Result) (string, error) {
+// message appends one OpenAI message. System and developer messages are not written: their
+// role comes back as "system" with the content, for the caller's systemInstruction.
+func (w *contentWriter) message(m gjson.Result) (string, gjson.Result, error) {
 	if w.calls == nil {
 		w.calls = w.buf[:0]
 	}
 	var role, toolCallID, name gjson.Result
 	var content, toolCalls gjson.Result
-	m.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "role":
-			role = v
-		case "content":
-			content = v
-		case "tool_calls":
-			toolCalls = v
-		case "tool_call_id":
-			toolCallID = v
-		case "name":
-			name = v
+	eachMember(m.Raw, func(k, v string) bool {
+		switch {
+		case keyIs(k, "role"):
+			role = rawResult(v)
+		case keyIs(k, "content"):
+			content = rawResult(v)
+		case keyIs(k, "tool_calls"):
+			toolCalls = rawResult(v)
+		case keyIs(k, "tool_call_id"):
+			toolCallID = rawResult(v)
+		case keyIs(k, "name"):
+			name = rawResult(v)
 		}
 		return true
 	})
-	switch role.Str {
+	switch r := strText(role); r {
 	case "system", "developer":
-		return "system", nil
+		return "system", content, nil
 	case "user":
-		return "user", w.content("user", content)
+		return "user", content, w.content("user", content)
 	case "assistant":
 		if err := w.content("model", content); err != nil {
-			return "", err
+			return "", content, err
 		}
-		return "model", w.toolCalls(toolCalls)
+		return "model", content, w.toolCalls(toolCalls)
 	case "tool":
-		fn := ""
+		id, fn := strText(toolCallID), ""
 		for _, c := range w.calls {
-			if c.id == toolCallID.Str {
+			if c.id == id {
 				fn = c.name
 			}
 		}
 		if fn == "" {
-			fn = name.Str // some clients name the function on the tool message itself
+			fn = strText(name) // some clients name the function on the tool message itself
 		}
 		if fn == "" {
-			return "", translate.Invalid("tool message tool_call_id " + quoteType(toolCallID.Str) + " matches no earlier assistant tool call")
+			return "", content, translate.Invalid("tool message tool_call_id " + quoteType(id) + " matches no earlier assistant tool call")
 		}
-		return "user", w.functionResponse(fn, content)
+		return "user", content, w.functionResponse(fn, content)
 	case "function":
-		if name.Str == "" {
-			return "", translate.Invalid("function message needs a name")
+		fn := strText(name)
+		if fn == "" {
+			return "", content, translate.Invalid("function message needs a name")
 		}
-		return "user", w.functionResponse(name.Str, content)
+		return "user", content, w.functionResponse(fn, content)
+	default:
+		return "", content, translate.Invalid("unsupported message role " + quoteType(r))
 	}
-	return "", translate.Invalid("unsupported message role " + quoteType(role.Str))
 }
 
 func (w *contentWriter) content(role string, c gjson.Result) error {
 	switch {
 	case c.Type == gjson.String:
-		if c.Str != "" {
+		if strNonEmpty(c) {
 			w.part(role)
 			w.dst = append(w.dst, `{"text":`...)
 			w.dst = appendStrRaw(w.dst, c)
@@ -133,34 +135,43 @@ func (w *contentWriter) content(role string, c gjson.Result) error {
 }
 
 func (w *contentWriter) contentPart(role string, p gjson.Result) error {
-	switch t := p.Get("type").Str; t {
-	case "text":
-		if tx := p.Get("text"); tx.Str != "" {
-			w.part(role)
-			w.dst = append(w.dst, `{"text":`...)
-			w.dst = appendStrRaw(w.dst, tx)
-			w.dst = append(w.dst, '}')
+	var typ, text, image, audio, file gjson.Result
+	eachMember(p.Raw, func(k, v string) bool {
+		switch {
+		case keyIs(k, "type"):
+			typ = rawResult(v)
+		case keyIs(k, "text"), keyIs(k, "refusal"):
+			text = rawResult(v)
+		case keyIs(k, "image_url"):
+			image = rawResult(v)
+		case keyIs(k, "input_audio"):
+			audio = rawResult(v)
+		case keyIs(k, "file"):
+			file = rawResult(v)
 		}
-		return nil
-	case "refusal":
-		if tx := p.Get("refusal"); tx.Str != "" {
+		return true
+	})
+	switch t := strText(typ); t {
+	case "text", "refusal":
+		if strNonEmpty(text) {
 			w.part(role)
 			w.dst = append(w.dst, `{"text":`...)
-			w.dst = appendStrRaw(w.dst, tx)
+			w.dst = appendStrRaw(w.dst, text)
 			w.dst = append(w.dst, '}')
 		}
 		return nil
 	case "image_url":
-		u := p.Get("image_url")
+		u := image
 		if u.IsObject() {
 			u = u.Get("url")
 		}
-		if u.Type != gjson.String || u.Str == "" {
+		url := strText(u)
+		if url == "" {
 			return translate.Invalid("image_url part needs a url")
 		}
-		return w.media(role, u.Str, DefaultImageMIME)
+		return w.media(role, url, DefaultImageMIME)
 	case "input_audio":
-		data, format := p.Get("input_audio.data"), p.Get("input_audio.format")
+		data, format := audio.Get("data"), audio.Get("format")
 		if data.Type != gjson.String || format.Type != gjson.String {
 			return translate.Invalid("input_audio part needs data and format")
 		}
@@ -172,10 +183,10 @@ func (w *contentWriter) contentPart(role string, p gjson.Result) error {
 		w.dst = append(w.dst, "}}"...)
 		return nil
 	case "file":
-		if fd := p.Get("file.file_data"); fd.Type == gjson.String && fd.Str != "" {
+		if fd := file.Get("file_data"); fd.Type == gjson.String && fd.Str != "" {
 			return w.media(role, fd.Str, "application/pdf")
 		}
-		if id := p.Get("file.file_id"); id.Type == gjson.String && id.Str != "" {
+		if id := file.Get("file_id"); id.Type == gjson.String && id.Str != "" {
 			return w.media(role, id.Str, "application/pdf")
 		}
 		return translate.Invalid("file part needs file_data or file_id")
@@ -228,39 +239,53 @@ func (w *contentWriter) toolCalls(tc gjson.Result) error {
 	}
 	var err error
 	tc.ForEach(func(_, c gjson.Result) bool {
-		var id, fn, sig gjson.Result
-		c.ForEach(func(k, v gjson.Result) bool {
-			switch k.Str {
-			case "id":
-				id = v
-			case "function":
-				fn = v
-			case "extra_content":
-				sig = v.Get("google.thought_signature")
+		var id, name, args, sig gjson.Result
+		eachMember(c.Raw, func(k, v string) bool {
+			switch {
+			case keyIs(k, "id"):
+				id = rawResult(v)
+			case keyIs(k, "function"):
+				eachMember(v, func(k, v string) bool {
+					switch {
+					case keyIs(k, "name"):
+						name = rawResult(v)
+					case keyIs(k, "arguments"):
+						args = rawResult(v)
+					}
+					return true
+				})
+			case keyIs(k, "extra_content"):
+				sig = gjson.Get(v, "google.thought_signature")
 			}
 			return true
 		})
-		name := fn.Get("name")
-		if name.Type != gjson.String || name.Str == "" {
+		fname := strText(name)
+		if fname == "" {
 			err = translate.Invalid("tool call needs function.name")
 			return false
 		}
-		w.calls = append(w.calls, toolName{id: id.Str, name: name.Str})
+		w.calls = append(w.calls, toolName{id: strText(id), name: fname})
 		w.part("model")
 		w.dst = append(w.dst, `{"functionCall":{"name":`...)
 		w.dst = appendStrRaw(w.dst, name)
 		w.dst = append(w.dst, `,"args":`...)
-		args := fn.Get("arguments")
 		switch {
-		case args.Type == gjson.String && strings.TrimSpace(args.Str) == "":
-			w.dst = append(w.dst, "{}"...)
 		case args.Type == gjson.String:
-			a := strings.TrimSpace(args.Str)
-			if a[0] != '{' || !gjson.Valid(a) {
+			// Decoded straight into the body, then checked there: no copy of the arguments.
+			mark := len(w.dst)
+			w.dst = appendUnescaped(w.dst, args.Raw)
+			a := w.dst[mark:]
+			i := 0
+			for i < len(a) && (a[i] == ' ' || a[i] == '\t' || a[i] == '\n' || a[i] == '\r') {
+				i++
+			}
+			switch {
+			case i == len(a):
+				w.dst = append(w.dst[:mark], "{}"...)
+			case a[i] != '{' || !gjson.ValidBytes(a):
 				err = translate.Invalid("tool call arguments must be a JSON object")
 				return false
 			}
-			w.dst = append(w.dst, a...)
 		case args.IsObject():
 			w.dst = append(w.dst, args.Raw...)
 		case !args.Exists() || args.Type == gjson.Null:
@@ -289,11 +314,16 @@ func (w *contentWriter) functionResponse(name string, c gjson.Result) error {
 	w.dst = append(w.dst, `,"response":`...)
 	switch {
 	case c.Type == gjson.String:
-		s := strings.TrimSpace(c.Str)
-		if len(s) > 0 && s[0] == '{' && gjson.Valid(s) {
-			w.dst = append(w.dst, s...)
-		} else {
-			w.dst = append(w.dst, `{"content":`...)
+		// Decoded into the body; kept when it is a JSON object, else replaced by the wrapper.
+		mark := len(w.dst)
+		w.dst = appendUnescaped(w.dst, c.Raw)
+		a := w.dst[mark:]
+		i := 0
+		for i < len(a) && (a[i] == ' ' || a[i] == '\t' || a[i] == '\n' || a[i] == '\r') {
+			i++
+		}
+		if i == len(a) || a[i] != '{' || !gjson.ValidBytes(a) {
+			w.dst = append(w.dst[:mark], `{"content":`...)
 			w.dst = appendStrRaw(w.dst, c)
 			w.dst = append(w.dst, '}')
 		}
@@ -302,11 +332,21 @@ func (w *contentWriter) functionResponse(name string, c gjson.Result) error {
 		w.dst = append(w.dst, `{"content":"`...)
 		var err error
 		c.ForEach(func(_, p gjson.Result) bool {
-			if p.Get("type").Str != "text" {
+			var typ, text string
+			eachMember(p.Raw, func(k, v string) bool {
+				switch {
+				case keyIs(k, "type"):
+					typ = v
+				case keyIs(k, "text"):
+					text = v
+				}
+				return true
+			})
+			if typ != `"text"` {
 				err = translate.Invalid("tool message content parts must be text")
 				return false
 			}
-			w.dst = appendStrInner(w.dst, p.Get("text"))
+			w.dst = appendStrInner(w.dst, rawResult(text))
 			return true
 		})
 		if err != nil {

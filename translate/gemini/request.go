@@ -87,15 +87,17 @@ func AppendChatRequest(dst []byte, body []byte) ([]byte, ChatInfo, error) {
 
 	var err error
 	dst = append(dst, `{"contents":[`...)
-	var sys []gjson.Result
+	var sysBuf [4]gjson.Result
+	sys := sysBuf[:0]
 	w := contentWriter{dst: dst}
 	f.messages.ForEach(func(_, m gjson.Result) bool {
 		var role string
-		if role, err = w.message(m); err != nil {
+		var content gjson.Result
+		if role, content, err = w.message(m); err != nil {
 			return false
 		}
 		if role == "system" {
-			sys = append(sys, m.Get("content"))
+			sys = append(sys, content)
 		}
 		return true
 	})
@@ -129,7 +131,7 @@ func AppendChatRequest(dst []byte, body []byte) ([]byte, ChatInfo, error) {
 // appendSystemParts appends the text parts of one system/developer message.
 func appendSystemParts(dst []byte, c gjson.Result, np int) ([]byte, int, error) {
 	add := func(t gjson.Result) {
-		if t.Str == "" {
+		if !strNonEmpty(t) {
 			return
 		}
 		if np > 0 {
@@ -146,11 +148,21 @@ func appendSystemParts(dst []byte, c gjson.Result, np int) ([]byte, int, error) 
 	case c.IsArray():
 		var err error
 		c.ForEach(func(_, p gjson.Result) bool {
-			if t := p.Get("type").Str; t != "text" {
+			var typ, text gjson.Result
+			eachMember(p.Raw, func(k, v string) bool {
+				switch {
+				case keyIs(k, "type"):
+					typ = rawResult(v)
+				case keyIs(k, "text"):
+					text = rawResult(v)
+				}
+				return true
+			})
+			if t := strText(typ); t != "text" {
 				err = translate.Invalid("system message content parts must be text, got " + quoteType(t))
 				return false
 			}
-			add(p.Get("text"))
+			add(text)
 			return true
 		})
 		if err != nil {
