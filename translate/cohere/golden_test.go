@@ -82,6 +82,7 @@ func TestGoldenRequests(t *testing.T) {
 		{"chat_tool_choice_none", translate.OpChat, nil},
 		{"chat_stream", translate.OpChat, nil},
 		{"chat_images", translate.OpChat, nil},
+		{"chat_history_edges", translate.OpChat, nil},
 		{"chat_json_schema", translate.OpChat, nil},
 		{"chat_json_object", translate.OpChat, nil},
 		{"chat_overrides", translate.OpChat, func(tg *translate.Target) {

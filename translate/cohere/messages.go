@@ -175,11 +175,12 @@ func appendAssistant(b []byte, content, toolCalls gjson.Result) ([]byte, error) 
 			})
 			return append(b, ']'), nil
 		}
-		b = append(b, `,"content":`...)
-		if content.Type == gjson.String {
-			return append(b, content.Raw...), nil
+		// An empty turn carries no content member: Cohere rejects empty text.
+		if content.Type == gjson.String && content.Str != "" {
+			b = append(b, `,"content":`...)
+			b = append(b, content.Raw...)
 		}
-		return append(b, `""`...), nil
+		return b, nil
 	}
 	if plan := joinText(content); plan != "" {
 		b = append(b, `,"tool_plan":`...)
