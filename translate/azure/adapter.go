@@ -15,7 +15,12 @@
 //
 // Options.AzureEndpoint (or Target.CustomHost) replaces https://{resource}.<domain>/<base> with a
 // full base URL, e.g. https://acme.openai.azure.com/openai/v1 or a serverless
-// https://my-model.eastus2.models.ai.azure.com.
+// https://my-model.eastus2.models.ai.azure.com. An endpoint ending in /v1 always uses the v1
+// form (a version such as "preview" then stays in the query); for the deployment form the
+// endpoint is the resource root (…/openai is added when missing).
+//
+// Without a deployment id, the deployment form uses the model as the deployment name; in the
+// v1 and model inference forms a deployment id without a target model becomes the body's model.
 package azure
 
 import (
@@ -66,6 +71,11 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 		if scheme, authority, base, err = translate.SplitURL(custom); err != nil {
 			return err
 		}
+		// An endpoint that already is a v1 base (…/openai/v1) speaks the v1 form; a version
+		// given with it (e.g. "preview") stays a query parameter.
+		if strings.HasSuffix(base, "/v1") {
+			v1 = true
+		}
 	} else {
 		res := o.AzureResourceName
 		if res == "" {
@@ -107,6 +117,10 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 			path.WriteString("/openai/v1")
 		}
 		path.WriteString(openai.OpPath(c.Op))
+		if version != "" && version != "v1" {
+			path.WriteString("?api-version=")
+			path.WriteString(version)
+		}
 	case inference:
 		if version == "" {
 			version = DefaultInferenceAPIVersion
@@ -118,6 +132,8 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 	default:
 		if dep == "" {
 			dep = c.Model
+		} else if c.Model == "" {
+			c.Model = dep // the deployment decides the model; report it
 		}
 		if dep == "" || !segment(dep) {
 			return translate.Invalid("azure-openai needs a deployment id (x-portkey-azure-deployment-id) or a model naming the deployment")

@@ -85,6 +85,8 @@ func TestRequestGolden(t *testing.T) {
 			Options: translate.Options{AzureResourceName: "acme", AzureDeploymentID: "gpt-4.1-mini", AzureAPIVersion: "v1"}}},
 		{"req_v1_endpoint", "azure-openai", "stream_request.json", translate.OpChat, translate.Target{APIKey: "azkey", Model: "o4-mini",
 			Options: translate.Options{AzureEndpoint: "https://acme.openai.azure.com/openai/v1/", AzureAPIVersion: "v1"}}},
+		{"req_v1_endpoint_preview", "azure-openai", "stream_request.json", translate.OpChat, translate.Target{APIKey: "azkey",
+			Options: translate.Options{AzureEndpoint: "https://acme.openai.azure.com/openai/v1", AzureAPIVersion: "preview", AzureDeploymentID: "gpt-5"}}},
 		{"req_endpoint_deployment", "azure-openai", "stream_request.json", translate.OpChat, translate.Target{APIKey: "azkey",
 			Options: translate.Options{AzureEndpoint: "https://acme.openai.azure.com", AzureDeploymentID: "chat"}}},
 		{"req_custom_host_loopback", "azure-openai", "stream_request.json", translate.OpChat, translate.Target{APIKey: "azkey",

@@ -24,14 +24,17 @@ func (Adapter) TranslateError(status int, body []byte, dst []byte) []byte {
 // (content-filter details) as is. Non-JSON answers (an HTML error page from a proxy, plain
 // text, nothing) become a message naming the status and what the body said.
 func AppendUpstreamError(dst []byte, status int, body []byte) []byte {
+	return appendUpstreamError(dst, status, body, "upstream returned HTTP "+strconv.Itoa(status))
+}
+
+// appendUpstreamError: what names the source in synthesized messages.
+func appendUpstreamError(dst []byte, status int, body []byte, what string) []byte {
 	s := strings.TrimSpace(str(body))
 	if s == "" {
-		return translate.AppendError(dst, "upstream returned HTTP "+strconv.Itoa(status)+" with an empty body",
-			translate.ErrorTypeForStatus(status), "")
+		return translate.AppendError(dst, what+" with an empty body", translate.ErrorTypeForStatus(status), "")
 	}
 	if s[0] != '{' || !gjson.Valid(s) {
-		return translate.AppendError(dst, "upstream returned HTTP "+strconv.Itoa(status)+" with a non-JSON body: "+
-			textSnippet(s), translate.ErrorTypeForStatus(status), "")
+		return translate.AppendError(dst, what+" with a non-JSON body: "+textSnippet(s), translate.ErrorTypeForStatus(status), "")
 	}
 	root := gjson.Parse(s)
 	var msg, typ, code, param, inner gjson.Result
@@ -64,7 +67,7 @@ func AppendUpstreamError(dst []byte, status int, body []byte) []byte {
 	case msg.Exists() && msg.Type != gjson.Null && msg.Type != gjson.String:
 		dst = translate.AppendString(dst, compact(msg.Raw))
 	default:
-		dst = translate.AppendString(dst, "upstream returned HTTP "+strconv.Itoa(status)+": "+compact(s))
+		dst = translate.AppendString(dst, what+": "+compact(s))
 	}
 	dst = append(dst, `,"type":`...)
 	if typ.Type == gjson.String && typ.Str != "" && typ.Str != "error" {

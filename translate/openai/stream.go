@@ -136,7 +136,7 @@ func (s *Stream) event(dst []byte, ev translate.SSEEvent, final bool) ([]byte, e
 			return s.fail(dst, "upstream stream ended in the middle of an event", "upstream_stream_truncated", translate.ErrTruncated)
 		}
 		if string(ev.Event) == "error" {
-			return s.upstreamError(dst, data, gjson.Result{})
+			return s.fail(dst, "upstream stream error: "+clip(d, 300), "upstream_stream_error", nil)
 		}
 		return s.fail(dst, "upstream sent a stream event that is not JSON: "+clip(d, 200), "invalid_upstream_stream", nil)
 	}
@@ -186,7 +186,7 @@ func (s *Stream) upstreamError(dst []byte, data []byte, errv gjson.Result) ([]by
 	}
 	dst = append(dst, "data: "...)
 	start := len(dst)
-	dst = AppendUpstreamError(dst, 500, data)
+	dst = appendUpstreamError(dst, 500, data, "upstream stream error")
 	norm := gjson.Parse(str(dst[start:]))
 	e.Message += ": " + norm.Get("error.message").Str
 	e.Type = norm.Get("error.type").Str

@@ -169,3 +169,27 @@ func TestStreamLineTooLong(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestStreamErrorShapes(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"event: error\ndata: overloaded\n\n",
+			`data: {"error":{"message":"upstream stream error: overloaded","type":"api_error","param":null,"code":"upstream_stream_error"}}` + "\n\n"},
+		{"data: {\"error\":{\"code\":\"boom\"}}\n\n",
+			`data: {"error":{"message":"upstream stream error: {\"error\":{\"code\":\"boom\"}}","type":"api_error","param":null,"code":"boom"}}` + "\n\n"},
+		{"data: {\"error\":\"quota exceeded\",\"type\":\"rate_limit_error\"}\n\n",
+			`data: {"error":{"message":"quota exceeded","type":"rate_limit_error","param":null,"code":null}}` + "\n\n"},
+	}
+	for _, tc := range cases {
+		s := NewStream(&translate.Call{})
+		out, err := s.Feed(nil, []byte(tc.in))
+		if err == nil {
+			t.Errorf("%q: no error", tc.in)
+		}
+		if string(out) != tc.want {
+			t.Errorf("%q:\n got %s\nwant %s", tc.in, out, tc.want)
+		}
+		if out2, ferr := s.Finish(out); ferr != nil || len(out2) != len(out) {
+			t.Errorf("Finish after an error must add nothing: %q %v", out2[len(out):], ferr)
+		}
+	}
+}
