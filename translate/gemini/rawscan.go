@@ -218,3 +218,33 @@ func hex4(s string, i int) (rune, int) {
 	}
 	return r, 4
 }
+
+// partFields are the members of a Gemini response part the translators read.
+type partFields struct {
+	text, functionCall, signature string // raw values, "" when absent
+	thought                           bool
+}
+
+func readPart(p string) partFields {
+	var f partFields
+	eachMember(p, func(k, v string) bool {
+		switch {
+		case keyIs(k, "text"):
+			if len(v) > 0 && v[0] == '"' {
+				f.text = v
+			}
+		case keyIs(k, "thought"):
+			f.thought = v == "true"
+		case keyIs(k, "functionCall"):
+			if len(v) > 0 && v[0] == '{' {
+				f.functionCall = v
+			}
+		case keyIs(k, "thoughtSignature"):
+			if len(v) > 0 && v[0] == '"' {
+				f.signature = v
+			}
+		}
+		return true
+	})
+	return f
+}

@@ -91,7 +91,8 @@ func appendToolCallID(dst []byte, c *translate.Call, fc gjson.Result, cand, n in
 // appendToolCall appends one OpenAI tool call (without the stream "index") for a functionCall
 // part. A thoughtSignature rides along as extra_content.google.thought_signature, the field
 // Google's OpenAI-compatible endpoint uses, so a client that echoes the call back keeps it.
-func appendToolCall(dst []byte, c *translate.Call, part, fc gjson.Result, cand, n int) []byte {
+func appendToolCall(dst []byte, c *translate.Call, pf *partFields, cand, n int) []byte {
+	fc := gjson.Parse(pf.functionCall)
 	dst = append(dst, `"id":`...)
 	dst = appendToolCallID(dst, c, fc, cand, n)
 	dst = append(dst, `,"type":"function","function":{"name":`...)
@@ -104,9 +105,9 @@ func appendToolCall(dst []byte, c *translate.Call, part, fc gjson.Result, cand, 
 		dst = append(dst, `"{}"`...)
 	}
 	dst = append(dst, '}')
-	if sig := part.Get("thoughtSignature"); sig.Type == gjson.String && sig.Str != "" {
+	if len(pf.signature) > 2 {
 		dst = append(dst, `,"extra_content":{"google":{"thought_signature":`...)
-		dst = appendStrRaw(dst, sig)
+		dst = append(dst, pf.signature...)
 		dst = append(dst, "}}"...)
 	}
 	return dst
@@ -216,12 +217,12 @@ func appendChoice(dst []byte, c *translate.Call, cand gjson.Result, pos int) []b
 	dst = append(dst, `,"message":{"role":"assistant","content":`...)
 	text := false
 	parts.ForEach(func(_, p gjson.Result) bool {
-		if t := p.Get("text"); t.Type == gjson.String && !p.Get("thought").Bool() {
+		if pf := readPart(p.Raw); pf.text != "" && !pf.thought {
 			if !text {
 				dst = append(dst, '"')
 				text = true
 			}
-			dst = appendStrInner(dst, t)
+			dst = append(dst, pf.text[1:len(pf.text)-1]...)
 		}
 		return true
 	})
@@ -232,14 +233,14 @@ func appendChoice(dst []byte, c *translate.Call, cand gjson.Result, pos int) []b
 	}
 	calls := 0
 	parts.ForEach(func(_, p gjson.Result) bool {
-		if fc := p.Get("functionCall"); fc.IsObject() {
+		if pf := readPart(p.Raw); pf.functionCall != "" {
 			if calls == 0 {
 				dst = append(dst, `,"tool_calls":[`...)
 			} else {
 				dst = append(dst, ',')
 			}
 			dst = append(dst, '{')
-			dst = appendToolCall(dst, c, p, fc, idx, calls)
+			dst = appendToolCall(dst, c, &pf, idx, calls)
 			dst = append(dst, '}')
 			calls++
 		}

@@ -192,9 +192,14 @@ func (s *Stream) candidate(dst []byte, cand gjson.Result, pos int) ([]byte, erro
 	}
 	dst = append(dst, `"content":"`...)
 	textStart := len(dst)
+	calls := 0
 	parts.ForEach(func(_, p gjson.Result) bool {
-		if t := p.Get("text"); t.Type == gjson.String && !p.Get("thought").Bool() {
-			dst = appendStrInner(dst, t)
+		pf := readPart(p.Raw)
+		if pf.text != "" && !pf.thought {
+			dst = append(dst, pf.text[1:len(pf.text)-1]...)
+		}
+		if pf.functionCall != "" {
+			calls++
 		}
 		return true
 	})
@@ -212,8 +217,11 @@ func (s *Stream) candidate(dst []byte, cand gjson.Result, pos int) ([]byte, erro
 	// Then this event's function calls, complete, in one delta.
 	n := 0
 	parts.ForEach(func(_, p gjson.Result) bool {
-		fc := p.Get("functionCall")
-		if !fc.IsObject() {
+		if calls == 0 {
+			return false
+		}
+		pf := readPart(p.Raw)
+		if pf.functionCall == "" {
 			return true
 		}
 		if n == 0 {
@@ -226,7 +234,7 @@ func (s *Stream) candidate(dst []byte, cand gjson.Result, pos int) ([]byte, erro
 		dst = append(dst, `{"index":`...)
 		dst = strconv.AppendInt(dst, int64(st.calls), 10)
 		dst = append(dst, ',')
-		dst = appendToolCall(dst, s.c, p, fc, idx, st.calls)
+		dst = appendToolCall(dst, s.c, &pf, idx, st.calls)
 		dst = append(dst, '}')
 		st.calls++
 		return true
