@@ -26,7 +26,8 @@ func NewStream(c *translate.Call) *Stream {
 //   - an upstream error (an "error" event, or a data line holding an error object) becomes an
 //     OpenAI error event (copied as is when already OpenAI-shaped) and ends the stream: Feed
 //     returns a *translate.Error (the event is already in dst; the error is for logs/metrics);
-//   - data that is not JSON ends the stream the same way;
+//   - data that does not even look like a JSON object ends the stream the same way (chunks
+//     are otherwise forwarded unvalidated; only the final, possibly cut, event is validated);
 //   - anything after [DONE] is ignored.
 //
 // Finish: after [DONE] it adds nothing. Without [DONE], a stream whose last complete event
@@ -60,7 +61,7 @@ func (s *Stream) Finish(dst []byte) ([]byte, error) {
 		return dst, nil
 	}
 	if s.r.Pending() {
-		s.r.Feed([]byte("\n\n"))
+		s.r.Feed(blankLine)
 		var err error
 		if dst, err = s.drain(dst, true); err != nil || s.done {
 			return dst, err
@@ -74,6 +75,9 @@ func (s *Stream) Finish(dst []byte) ([]byte, error) {
 		"api_error", "upstream_stream_truncated")
 	return dst, translate.ErrTruncated
 }
+
+// blankLine terminates an event the upstream left without its blank line.
+var blankLine = []byte("\n\n")
 
 // finished reports whether the last chunk with choices carried a finish_reason.
 func (s *Stream) finished() bool {
