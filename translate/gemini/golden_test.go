@@ -2,8 +2,10 @@ package gemini
 
 import (
 	"bytes"
+
 	"encoding/json"
 	"flag"
+	"github.com/tidwall/gjson"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,6 +107,16 @@ func TestRequestGolden(t *testing.T) {
 				t.Fatalf("BuildRequest: %v", err)
 			}
 			mustValidJSON(t, "body", r.Body)
+			if want := strings.Contains(tc.name, "stream") || tc.name == "chat_override"; c.Stream != want {
+				t.Errorf("Call.Stream = %v, want %v", c.Stream, want)
+			}
+			// chat_override's override_params turn include_usage off.
+			if want := tc.name == "chat_stream"; c.IncludeUsage != want {
+				t.Errorf("Call.IncludeUsage = %v, want %v", c.IncludeUsage, want)
+			}
+			if want := map[string]string{"chat_override": "gemini-2.5-pro", "chat_custom_host": "gemini-1.5-flash-002"}[tc.name]; want != "" && c.Model != want {
+				t.Errorf("Call.Model = %q, want %q", c.Model, want)
+			}
 			checkGolden(t, "request/"+tc.name+".golden", formatRequest(&r))
 		})
 	}
@@ -227,6 +239,8 @@ func runStream(c *translate.Call, in []byte, sizes []int) ([]byte, translate.Usa
 	return out, s.Usage(), err
 }
 
+var errMidStream = &translate.Error{Message: "mid-stream error"}
+
 func TestStreamGolden(t *testing.T) {
 	cases := []struct {
 		name         string
@@ -241,12 +255,19 @@ func TestStreamGolden(t *testing.T) {
 		{name: "prompt_blocked", usage: translate.Usage{PromptTokens: 7, TotalTokens: 7}},
 		{name: "truncated", usage: translate.Usage{PromptTokens: 6, CompletionTokens: 4, TotalTokens: 10}, err: translate.ErrTruncated},
 		{name: "no_trailing_blank_line", usage: translate.Usage{PromptTokens: 6, CompletionTokens: 2, TotalTokens: 8}},
+		{name: "two_candidates", includeUsage: true, usage: translate.Usage{PromptTokens: 4, CompletionTokens: 6, TotalTokens: 10}},
+		{name: "error_event", err: errMidStream},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: tc.includeUsage, ID: "chatcmpl-test", Created: 1700000000, Model: "gemini-2.0-flash"}
 			in := readFixture(t, "stream/"+tc.name+".sse")
 			out, u, err := runStream(c, in, nil)
+			if tc.err == errMidStream {
+				if te, ok := err.(*translate.Error); ok && te.Message == "The model is overloaded. Please try again later." {
+					err = errMidStream
+				}
+			}
 			if err != tc.err {
 				t.Fatalf("err = %v, want %v", err, tc.err)
 			}
@@ -263,3 +284,50 @@ func TestStreamGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestMergeOverrides(t *testing.T) {
+	got, err := MergeOverrides([]byte(`{"a":1,"b":{"x":1,"y":{"z":2}},"c":[1]}`), []byte(`{"b":{"y":{"w":3},"v":true},"c":{"k":1},"d":"new","a.b":2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"a":1,"b":{"x":1,"y":{"z":2,"w":3},"v":true},"c":{"k":1},"d":"new","a.b":2}`
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if _, err := MergeOverrides([]byte(`{}`), []byte(`[1]`)); err == nil {
+		t.Error("array override accepted")
+	}
+}
+
+func TestValidModel(t *testing.T) {
+	for m, ok := range map[string]bool{
+		"gemini-2.0-flash": true, "gemini-1.5-pro-002": true, "claude-3-5-sonnet-v2@20241022": true, "text_embedding.x": true,
+		"": false, "a/b": false, "a?b": false, "a#b": false, "a:b": false, "..": false, "a b": false, "a%2fb": false,
+	} {
+		if ValidModel(m) != ok {
+			t.Errorf("ValidModel(%q) = %v", m, !ok)
+		}
+	}
+}
+
+// A tool call's thought signature survives the round trip: answer → client → next request.
+func TestThoughtSignatureRoundTrip(t *testing.T) {
+	c := &translate.Call{Op: translate.OpChat, ID: "chatcmpl-rt", Model: "gemini-3-pro"}
+	ans, _, err := (Adapter{}).TranslateResponse(c, readFixture(t, "response/parallel_function_calls.json"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := gjsonGet(ans, "choices.0.message")
+	body := `{"model":"gemini-3-pro","messages":[{"role":"user","content":"go"},` + msg +
+		`,{"role":"tool","tool_call_id":"call_chatcmpl-rt_0_0","content":"sunny"},{"role":"tool","tool_call_id":"call_chatcmpl-rt_0_1","content":"rain"},{"role":"tool","tool_call_id":"call_chatcmpl-rt_0_2","content":"12:00"}]}`
+	var r translate.UpstreamRequest
+	if err := (Adapter{}).BuildRequest(&translate.Call{Op: translate.OpChat}, &translate.Target{Provider: geminiProvider}, []byte(body), &r); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"role":"model","parts":[{"text":"I'll check both cities."},{"functionCall":{"name":"get_weather","args":{"location":"Paris","unit":"celsius"}},"thoughtSignature":"CiQBVKhc7n"},{"functionCall":{"name":"get_weather","args":{"location":"London"}}},{"functionCall":{"name":"get_time","args":{}}}]},{"role":"user","parts":[{"functionResponse":{"name":"get_weather","response":{"content":"sunny"}}},{"functionResponse":{"name":"get_weather","response":{"content":"rain"}}},{"functionResponse":{"name":"get_time","response":{"content":"12:00"}}}]}`
+	if !strings.Contains(string(r.Body), want) {
+		t.Errorf("body %s\nwant it to contain %s", r.Body, want)
+	}
+}
+
+func gjsonGet(b []byte, path string) string { return gjson.GetBytes(b, path).Raw }
