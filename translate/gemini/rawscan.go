@@ -222,7 +222,7 @@ func hex4(s string, i int) (rune, int) {
 // partFields are the members of a Gemini response part the translators read.
 type partFields struct {
 	text, functionCall, signature string // raw values, "" when absent
-	thought                           bool
+	thought                       bool
 }
 
 func readPart(p string) partFields {
