@@ -1,7 +1,39 @@
 // Package gemini is the "google" family: Google's Gemini API (AI Studio,
-// generativelanguage.googleapis.com). It also exports the Gemini wire format (request body,
-// response, stream, error and embeddings translation) that translate/vertex reuses for
-// Vertex AI's publishers/google models.
+// generativelanguage.googleapis.com/v1beta, key in x-goog-api-key). It also exports the
+// Gemini wire format (request body, answer, stream, error and embeddings translation) that
+// translate/vertex reuses for Vertex AI's publishers/google models.
+//
+// Choices a client can notice (each is explained where it is made):
+//   - Chat: POST models/{model}:generateContent, or :streamGenerateContent?alt=sse when
+//     stream is true. /v1/completions is Unsupported.
+//   - Messages: system and developer text goes to systemInstruction (wherever it appears);
+//     user/assistant become user/model contents, consecutive turns of one role merged; tool
+//     results become functionResponse parts of a user turn, named from the matching
+//     assistant tool call (or the tool message's name); a result that is a JSON object is
+//     sent as is, anything else as {"content": ...}.
+//   - Media: data: URIs (base64 only) become inlineData; any other URL (https, gs://, Files
+//     API) becomes fileData with a mimeType guessed from the extension, DefaultImageMIME for
+//     image_url parts and application/pdf for file parts when the extension says nothing.
+//   - Tools: function tools only; schemas are reduced to the OpenAPI subset Gemini accepts
+//     (AppendSchema); a function without properties is declared without parameters.
+//     tool_choice auto/none/required/named → AUTO/NONE/ANY/ANY+allowedFunctionNames.
+//   - generationConfig: temperature, top_p, top_k, max_completion_tokens (else max_tokens),
+//     stop, n, presence/frequency penalties, seed, response_format (json_object → JSON MIME
+//     type; json_schema → JSON MIME type + responseSchema). reasoning_effort →
+//     thinkingBudget (thinkingBudget); an Anthropic-style "thinking" object wins over it.
+//     Ignored: user, logit_bias, logprobs, top_logprobs, parallel_tool_calls, metadata,
+//     store, service_tier, modalities.
+//   - Answers: text parts joined, thought parts left out; tool call ids are Gemini's
+//     functionCall.id or "call_<Call.ID>_<candidate>_<n>"; a thoughtSignature rides along as
+//     tool_calls[].extra_content.google.thought_signature and goes back upstream when the
+//     client returns it. finish reasons: FinishReason. Usage: ParseUsage. A prompt blocked
+//     before any candidate is a normal answer with finish_reason "content_filter".
+//   - Embeddings: a string input → :embedContent, an array → :batchEmbedContents; dimensions
+//     → outputDimensionality; token-array input is Unsupported; vectors are always floats
+//     (encoding_format base64 is not honoured: the OpenAI SDKs accept floats either way);
+//     usage is 0 because the Gemini API returns no token counts.
+//   - Errors: Google's {"error":{code,message,status}}, bare or array-wrapped, keep their
+//     message; the type follows the HTTP status and the code is Google's status string.
 package gemini
 
 import (
