@@ -105,7 +105,7 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 	path = append(path, "/model/"...)
 	path = appendPathSegment(path, model)
 	path = append(path, op...)
-	dst.Path = string(path)
+	dst.Path = unsafe.String(&path[0], len(path)) // path is never written again
 
 	accept := "application/json"
 	if c.Op == translate.OpChat && c.Stream {
@@ -124,15 +124,14 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 				Message: "bedrock: Call.Now must be set to sign the request (SigV4)"}
 		}
 		hs := [2]sigv4.Header{{Name: "content-type", Value: "application/json"}, {Name: "host", Value: dst.Authority}}
-		var scratch [1024]byte
 		s := sigv4.Sign(&sigv4.Request{
 			Method: "POST", Path: dst.Path, Headers: hs[:], Payload: dst.Body, Time: c.Now,
 			Region: region, Service: signingName,
 			Creds: sigv4.Credentials{AccessKeyID: o.AWSAccessKeyID, SecretAccessKey: o.AWSSecretAccessKey, SessionToken: o.AWSSessionToken},
-		}, scratch[:0])
+		})
 		dst.Headers = append(dst.Headers, translate.Header{Name: "x-amz-date", Value: s.AmzDate})
-		if s.SecurityToken != "" {
-			dst.Headers = append(dst.Headers, translate.Header{Name: "x-amz-security-token", Value: s.SecurityToken})
+		if o.AWSSessionToken != "" {
+			dst.Headers = append(dst.Headers, translate.Header{Name: "x-amz-security-token", Value: o.AWSSessionToken})
 		}
 		dst.Headers = append(dst.Headers, translate.Header{Name: "authorization", Value: s.Authorization})
 	case t.APIKey != "":

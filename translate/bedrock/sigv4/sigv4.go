@@ -45,25 +45,37 @@ type Request struct {
 	SignPayloadHeader bool
 }
 
-// Signed is the outcome: headers to add to the request (x-amz-date, optionally
-// x-amz-security-token and x-amz-content-sha256, and authorization), plus the intermediate
-// strings for tests and debugging.
+// Signed is the outcome: the values of the headers to add to the request — x-amz-date,
+// x-amz-content-sha256 (only with SignPayloadHeader), authorization — and, when the
+// credentials have a session token, x-amz-security-token set to it.
 type Signed struct {
-	AmzDate          string
-	SecurityToken    string // empty when none
-	ContentSHA256    string // empty unless SignPayloadHeader
-	Authorization    string
-	CanonicalRequest []byte
-	StringToSign     []byte
-	Signature        string
+	AmzDate       string
+	ContentSHA256 string // empty unless SignPayloadHeader
+	Authorization string
+	Signature     string
 }
 
 const algorithm = "AWS4-HMAC-SHA256"
 
-// Sign computes the signature. scratch is reused for the canonical request and string to sign
-// (the returned slices alias it).
-func Sign(r *Request, scratch []byte) Signed {
+// Sign computes the signature. It keeps the canonical request on the stack for requests of
+// ordinary size, and never retains r.
+func Sign(r *Request) Signed {
+	var stack [2048]byte
 	var s Signed
+	sign(r, stack[:0], &s)
+	return s
+}
+
+// Intermediate returns the canonical request and string to sign, for tests and debugging.
+func Intermediate(r *Request) (canonicalRequest, stringToSign string) {
+	var s Signed
+	b, creqEnd, stsStart := sign(r, nil, &s)
+	return string(b[:creqEnd]), string(b[stsStart:])
+}
+
+// sign fills s and returns the buffer holding the canonical request (b[:creqEnd]) and the
+// string to sign (b[stsStart:]).
+func sign(r *Request, scratch []byte, s *Signed) (b []byte, creqEnd, stsStart int) {
 	t := r.Time.UTC()
 	var dateBuf [16]byte
 	amz := t.AppendFormat(dateBuf[:0], "20060102T150405Z")
@@ -75,32 +87,51 @@ func Sign(r *Request, scratch []byte) Signed {
 	if r.SignPayloadHeader {
 		s.ContentSHA256 = string(phex[:])
 	}
-	s.SecurityToken = r.Creds.SessionToken
 
-	// Collect the headers to sign: the request's own plus those the signature adds.
-	var fixed [12]Header
-	hs := append(fixed[:0], r.Headers...)
-	hs = append(hs, Header{"x-amz-date", s.AmzDate})
-	if s.SecurityToken != "" {
-		hs = append(hs, Header{"x-amz-security-token", s.SecurityToken})
+	// The headers to sign: the request's own plus those the signature adds, sorted through
+	// an index so the caller's strings are never copied into memory that could escape.
+	var extra [3]Header
+	ne := 0
+	extra[ne] = Header{"x-amz-date", s.AmzDate}
+	ne++
+	if r.Creds.SessionToken != "" {
+		extra[ne] = Header{"x-amz-security-token", r.Creds.SessionToken}
+		ne++
 	}
 	if r.SignPayloadHeader {
-		hs = append(hs, Header{"x-amz-content-sha256", s.ContentSHA256})
+		extra[ne] = Header{"x-amz-content-sha256", s.ContentSHA256}
+		ne++
 	}
-	for i := range hs {
-		if !isLower(hs[i].Name) {
-			hs[i].Name = strings.ToLower(hs[i].Name)
+	nh := len(r.Headers)
+	var idxStack [32]int
+	idx := idxStack[:0]
+	if nh+ne > len(idxStack) {
+		idx = make([]int, 0, nh+ne)
+	}
+	for i := 0; i < nh+ne; i++ {
+		idx = append(idx, i)
+	}
+	name := func(i int) string {
+		if i < nh {
+			return r.Headers[i].Name
 		}
+		return extra[i-nh].Name
 	}
-	// Stable insertion sort by name: few headers, no allocation, duplicates keep their order
-	// (their values are joined with commas in that order).
-	for i := 1; i < len(hs); i++ {
-		for j := i; j > 0 && hs[j].Name < hs[j-1].Name; j-- {
-			hs[j], hs[j-1] = hs[j-1], hs[j]
+	value := func(i int) string {
+		if i < nh {
+			return r.Headers[i].Value
+		}
+		return extra[i-nh].Value
+	}
+	// Stable insertion sort by lower-cased name: few headers, no allocation, duplicates keep
+	// their order (their values are joined with commas in that order).
+	for i := 1; i < len(idx); i++ {
+		for j := i; j > 0 && lowerLess(name(idx[j]), name(idx[j-1])); j-- {
+			idx[j], idx[j-1] = idx[j-1], idx[j]
 		}
 	}
 
-	b := scratch[:0]
+	b = scratch[:0]
 	b = append(b, r.Method...)
 	b = append(b, '\n')
 	path, query := r.Path, ""
@@ -114,33 +145,33 @@ func Sign(r *Request, scratch []byte) Signed {
 	b = append(b, '\n')
 	b = appendCanonicalQuery(b, query)
 	b = append(b, '\n')
-	for i := 0; i < len(hs); i++ {
-		if i > 0 && hs[i].Name == hs[i-1].Name {
+	for i := 0; i < len(idx); i++ {
+		if i > 0 && lowerEqual(name(idx[i]), name(idx[i-1])) {
 			b = append(b, ',')
 		} else {
 			if i > 0 {
 				b = append(b, '\n')
 			}
-			b = append(b, hs[i].Name...)
+			b = appendLower(b, name(idx[i]))
 			b = append(b, ':')
 		}
-		b = appendTrimmed(b, hs[i].Value)
+		b = appendTrimmed(b, value(idx[i]))
 	}
 	b = append(b, '\n', '\n')
 	signedStart := len(b)
-	for i := 0; i < len(hs); i++ {
-		if i > 0 && hs[i].Name == hs[i-1].Name {
+	for i := 0; i < len(idx); i++ {
+		if i > 0 && lowerEqual(name(idx[i]), name(idx[i-1])) {
 			continue
 		}
 		if i > 0 {
 			b = append(b, ';')
 		}
-		b = append(b, hs[i].Name...)
+		b = appendLower(b, name(idx[i]))
 	}
 	signedEnd := len(b)
 	b = append(b, '\n')
 	b = append(b, phex[:]...)
-	creqEnd := len(b)
+	creqEnd = len(b)
 	creqHash := sha256.Sum256(b[:creqEnd])
 
 	scopeStart := creqEnd
@@ -158,8 +189,6 @@ func Sign(r *Request, scratch []byte) Signed {
 	credEnd := len(b)
 	b = append(b, '\n')
 	b = hex.AppendEncode(b, creqHash[:])
-	s.CanonicalRequest = b[:creqEnd]
-	s.StringToSign = b[scopeStart:]
 
 	var kbuf [128]byte
 	secret := append(append(kbuf[:0], "AWS4"...), r.Creds.SecretAccessKey...)
@@ -167,7 +196,7 @@ func Sign(r *Request, scratch []byte) Signed {
 	k = hmacSHA256(k[:], unsafeBytes(r.Region))
 	k = hmacSHA256(k[:], unsafeBytes(r.Service))
 	k = hmacSHA256(k[:], []byte("aws4_request"))
-	sig := hmacSHA256(k[:], s.StringToSign)
+	sig := hmacSHA256(k[:], b[scopeStart:])
 
 	var ab [512]byte
 	a := append(ab[:0], algorithm...)
@@ -182,7 +211,7 @@ func Sign(r *Request, scratch []byte) Signed {
 	a = hex.AppendEncode(a, sig[:])
 	s.Authorization = string(a)
 	s.Signature = s.Authorization[sigStart:]
-	return s
+	return b, creqEnd, scopeStart
 }
 
 // hmacSHA256 is HMAC-SHA256(key, msg) (RFC 2104) over sha256.Sum256 and stack buffers, so
@@ -214,13 +243,39 @@ func hmacSHA256(key, msg []byte) [sha256.Size]byte {
 	return sha256.Sum256(buf)
 }
 
-func isLower(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+func lowerLess(a, b string) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if x, y := lower(a[i]), lower(b[i]); x != y {
+			return x < y
+		}
+	}
+	return len(a) < len(b)
+}
+
+func lowerEqual(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lower(a[i]) != lower(b[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		b = append(b, lower(s[i]))
+	}
+	return b
 }
 
 // appendTrimmed appends a header value with leading and trailing spaces removed and runs of
@@ -275,11 +330,20 @@ func appendCanonicalQuery(b []byte, q string) []byte {
 		return b
 	}
 	var pairs []queryPair
-	for _, part := range strings.Split(q, "&") {
+	for q != "" {
+		part := q
+		if i := strings.IndexByte(q, '&'); i >= 0 {
+			part, q = q[:i], q[i+1:]
+		} else {
+			q = ""
+		}
 		if part == "" {
 			continue
 		}
-		k, v, _ := strings.Cut(part, "=")
+		k, v := part, ""
+		if i := strings.IndexByte(part, '='); i >= 0 {
+			k, v = part[:i], part[i+1:]
+		}
 		pairs = append(pairs, queryPair{
 			string(appendURIEncode(nil, unescape(k), true)),
 			string(appendURIEncode(nil, unescape(v), true)),
