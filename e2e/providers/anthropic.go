@@ -79,11 +79,31 @@ func (m *Anthropic) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := c.reply.pieces()
+	tools := c.reply.tools()
+	content, stop := "", "end_turn"
+	if len(p) > 0 || len(tools) == 0 {
+		content = `{"type":"text","text":` + jsonString(strings.Join(p, "")) + `}`
+	}
+	for _, t := range tools {
+		if content != "" {
+			content += ","
+		}
+		content += `{"type":"tool_use","id":` + jsonString(t.ID) + `,"name":` + jsonString(t.Name) + `,"input":` + jsonObject(t.Arguments) + `}`
+		stop = "tool_use"
+	}
 	c.json(http.StatusOK, []byte(`{"id":`+jsonString(orDefault(c.reply.ID, AnthropicMessageID))+
 		`,"type":"message","role":"assistant","model":`+jsonString(c.model(req.Model))+
-		`,"content":[{"type":"text","text":`+jsonString(strings.Join(p, ""))+
-		`}],"stop_reason":`+jsonString(c.finish("end_turn"))+
-		`,"stop_sequence":null,"usage":`+anthropicUsage(c.reply.prompt(), len(p))+`}`))
+		`,"content":[`+content+`],"stop_reason":`+jsonString(c.finish(stop))+
+		`,"stop_sequence":null,"usage":`+anthropicUsage(c.reply.prompt(), c.reply.output(len(p)))+`}`))
+}
+
+// jsonObject is s when it is a JSON object, else {} (tool input must be an object).
+func jsonObject(s string) string {
+	var v map[string]json.RawMessage
+	if json.Unmarshal([]byte(s), &v) != nil || v == nil {
+		return "{}"
+	}
+	return s
 }
 
 func anthropicUsage(input, output int) string {
@@ -124,8 +144,9 @@ func (m *Anthropic) fail(c *call, status int) {
 }
 
 // stream sends the documented event sequence: message_start, content_block_start, ping, one
-// content_block_delta per piece, content_block_stop, message_delta (stop reason, output
-// tokens), message_stop.
+// content_block_delta per piece, content_block_stop, then per tool call a tool_use block whose
+// input arrives as input_json_delta pieces, message_delta (stop reason, output tokens),
+// message_stop.
 func (m *Anthropic) stream(c *call, req *anthropicRequest) {
 	p := c.reply.pieces()
 	s := c.startSSE()
@@ -137,26 +158,59 @@ func (m *Anthropic) stream(c *call, req *anthropicRequest) {
 		`,"content":[],"stop_reason":null,"stop_sequence":null,"usage":`+anthropicUsage(c.reply.prompt(), 1)+`}}`) {
 		return
 	}
-	if !ev("content_block_start", `{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}`) ||
-		!ev("ping", `{"type": "ping"}`) {
-		return
+	idx, pinged := 0, false
+	start := func(block string) bool {
+		ok := ev("content_block_start", `{"type":"content_block_start","index":`+strconv.Itoa(idx)+`,"content_block":`+block+`}`)
+		if ok && !pinged {
+			pinged = true
+			ok = ev("ping", `{"type": "ping"}`)
+		}
+		return ok
 	}
 	errAt := c.reply.errorAt(len(p))
-	for i := 0; i <= len(p); i++ {
-		if i == errAt {
-			ev("error", anthropicError(529, c.reply.Message))
+	tools := c.reply.tools()
+	if len(p) > 0 || len(tools) == 0 {
+		if !start(`{"type":"text","text":""}`) {
 			return
 		}
-		if i == len(p) {
-			break
+		for i := 0; i <= len(p); i++ {
+			if i == errAt {
+				ev("error", anthropicError(529, c.reply.Message))
+				return
+			}
+			if i == len(p) {
+				break
+			}
+			if !ev("content_block_delta", `{"type":"content_block_delta","index":`+strconv.Itoa(idx)+`,"delta":{"type":"text_delta","text":`+jsonString(p[i])+`}}`) {
+				return
+			}
 		}
-		if !ev("content_block_delta", `{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":`+jsonString(p[i])+`}}`) {
+		if !ev("content_block_stop", `{"type":"content_block_stop","index":`+strconv.Itoa(idx)+`}`) {
 			return
 		}
+		idx++
+	} else if errAt >= 0 {
+		ev("error", anthropicError(529, c.reply.Message))
+		return
 	}
-	if !ev("content_block_stop", `{"type":"content_block_stop","index":0}`) ||
-		!ev("message_delta", `{"type":"message_delta","delta":{"stop_reason":`+jsonString(c.finish("end_turn"))+
-			`,"stop_sequence":null},"usage":{"output_tokens":`+strconv.Itoa(len(p))+`}}`) {
+	stop := "end_turn"
+	for _, t := range tools {
+		stop = "tool_use"
+		if !start(`{"type":"tool_use","id":` + jsonString(t.ID) + `,"name":` + jsonString(t.Name) + `,"input":{}}`) {
+			return
+		}
+		for _, a := range halves(jsonObject(t.Arguments)) {
+			if !ev("content_block_delta", `{"type":"content_block_delta","index":`+strconv.Itoa(idx)+`,"delta":{"type":"input_json_delta","partial_json":`+jsonString(a)+`}}`) {
+				return
+			}
+		}
+		if !ev("content_block_stop", `{"type":"content_block_stop","index":`+strconv.Itoa(idx)+`}`) {
+			return
+		}
+		idx++
+	}
+	if !ev("message_delta", `{"type":"message_delta","delta":{"stop_reason":`+jsonString(c.finish(stop))+
+		`,"stop_sequence":null},"usage":{"output_tokens":`+strconv.Itoa(c.reply.output(len(p)))+`}}`) {
 		return
 	}
 	ev("message_stop", `{"type":"message_stop"}`)

@@ -83,9 +83,28 @@ func (m *Cohere) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := c.reply.pieces()
-	c.json(http.StatusOK, []byte(`{"id":`+jsonString(orDefault(c.reply.ID, CohereID))+
-		`,"message":{"role":"assistant","content":[{"type":"text","text":`+jsonString(strings.Join(p, ""))+
-		`}]},"finish_reason":`+jsonString(c.finish("COMPLETE"))+`,"usage":`+cohereUsage(c.reply.prompt(), len(p))+`}`))
+	tools := c.reply.tools()
+	if len(tools) == 0 {
+		c.json(http.StatusOK, []byte(`{"id":`+jsonString(orDefault(c.reply.ID, CohereID))+
+			`,"message":{"role":"assistant","content":[{"type":"text","text":`+jsonString(strings.Join(p, ""))+
+			`}]},"finish_reason":`+jsonString(c.finish("COMPLETE"))+`,"usage":`+cohereUsage(c.reply.prompt(), len(p))+`}`))
+		return
+	}
+	// With tool calls Cohere puts its text in tool_plan, not content.
+	msg := `{"role":"assistant"`
+	if len(p) > 0 {
+		msg += `,"tool_plan":` + jsonString(strings.Join(p, ""))
+	}
+	msg += `,"tool_calls":[`
+	for i, t := range tools {
+		if i > 0 {
+			msg += ","
+		}
+		msg += `{"id":` + jsonString(t.ID) + `,"type":"function","function":{"name":` + jsonString(t.Name) + `,"arguments":` + jsonString(t.Arguments) + `}}`
+	}
+	msg += "]}"
+	c.json(http.StatusOK, []byte(`{"id":`+jsonString(orDefault(c.reply.ID, CohereID))+`,"message":`+msg+
+		`,"finish_reason":`+jsonString(c.finish("TOOL_CALL"))+`,"usage":`+cohereUsage(c.reply.prompt(), c.reply.output(len(p)))+`}`))
 }
 
 // cohereUsage reports billed units below the token counts, as Cohere does (its prompt template
@@ -120,16 +139,21 @@ func mockUUID(n int) string {
 }
 
 // stream sends Cohere's typed events: message-start, content-start, one content-delta per
-// piece, content-end, message-end (finish_reason and usage; an "error" when scripted).
+// piece, content-end, message-end (finish_reason and usage; an "error" when scripted). With
+// tool calls the text comes as tool-plan-delta events, then per call tool-call-start, its
+// arguments in tool-call-delta pieces, and tool-call-end.
 func (m *Cohere) stream(c *call) {
 	p := c.reply.pieces()
+	tools := c.reply.tools()
 	s := c.startSSE()
 	ev := func(name, data string) bool {
 		return s.send([]byte("event: " + name + "\ndata: " + data + "\n\n"))
 	}
 	if !ev("message-start", `{"type":"message-start","id":`+jsonString(orDefault(c.reply.ID, CohereID))+
-		`,"delta":{"message":{"role":"assistant","content":[],"tool_plan":"","tool_calls":[],"citations":[]}}}`) ||
-		!ev("content-start", `{"type":"content-start","index":0,"delta":{"message":{"content":{"type":"text","text":""}}}}`) {
+		`,"delta":{"message":{"role":"assistant","content":[],"tool_plan":"","tool_calls":[],"citations":[]}}}`) {
+		return
+	}
+	if len(tools) == 0 && !ev("content-start", `{"type":"content-start","index":0,"delta":{"message":{"content":{"type":"text","text":""}}}}`) {
 		return
 	}
 	errAt := c.reply.errorAt(len(p))
@@ -142,14 +166,37 @@ func (m *Cohere) stream(c *call) {
 		if i == len(p) {
 			break
 		}
-		if !ev("content-delta", `{"type":"content-delta","index":0,"delta":{"message":{"content":{"text":`+jsonString(p[i])+`}}}}`) {
+		ok := false
+		if len(tools) > 0 {
+			ok = ev("tool-plan-delta", `{"type":"tool-plan-delta","delta":{"message":{"tool_plan":`+jsonString(p[i])+`}}}`)
+		} else {
+			ok = ev("content-delta", `{"type":"content-delta","index":0,"delta":{"message":{"content":{"text":`+jsonString(p[i])+`}}}}`)
+		}
+		if !ok {
 			return
 		}
 	}
-	if !ev("content-end", `{"type":"content-end","index":0}`) {
+	if len(tools) == 0 && !ev("content-end", `{"type":"content-end","index":0}`) {
 		return
 	}
-	ev("message-end", `{"type":"message-end","delta":{"finish_reason":`+jsonString(c.finish("COMPLETE"))+`,"usage":`+cohereUsage(c.reply.prompt(), len(p))+`}}`)
+	finish := "COMPLETE"
+	for i, t := range tools {
+		finish = "TOOL_CALL"
+		idx := strconv.Itoa(i)
+		if !ev("tool-call-start", `{"type":"tool-call-start","index":`+idx+`,"delta":{"message":{"tool_calls":{"id":`+jsonString(t.ID)+
+			`,"type":"function","function":{"name":`+jsonString(t.Name)+`,"arguments":""}}}}}`) {
+			return
+		}
+		for _, a := range halves(t.Arguments) {
+			if !ev("tool-call-delta", `{"type":"tool-call-delta","index":`+idx+`,"delta":{"message":{"tool_calls":{"function":{"arguments":`+jsonString(a)+`}}}}}`) {
+				return
+			}
+		}
+		if !ev("tool-call-end", `{"type":"tool-call-end","index":`+idx+`}`) {
+			return
+		}
+	}
+	ev("message-end", `{"type":"message-end","delta":{"finish_reason":`+jsonString(c.finish(finish))+`,"usage":`+cohereUsage(c.reply.prompt(), c.reply.output(len(p)))+`}}`)
 }
 
 // embed answers one deterministic float vector per text (output_dimension, default 4).

@@ -56,6 +56,13 @@ func TestGolden(t *testing.T) {
 		{"cohere_429.golden", NewCohere(), "POST", "/v2/chat", `{"model":"m","messages":[]}`, []string{"x-mock-status", "429", "x-mock-retry-after", "1"}},
 		{"cohere_no_model.golden", NewCohere(), "POST", "/v2/chat", `{"messages":[]}`, nil},
 		{"cohere_404.golden", NewCohere(), "POST", "/v1/generate", `{}`, nil},
+		{"openai_chat_tools.golden", NewOpenAI(), "POST", "/v1/chat/completions", chat, []string{"x-mock-tool-calls", "now,weather"}},
+		{"openai_chat_tools_stream.golden", NewOpenAI(), "POST", "/v1/chat/completions", `{"model":"gpt-4o-mini","stream":true}`, []string{"x-mock-tool-calls", "now", "x-mock-content", "Checking."}},
+		{"anthropic_tools.golden", NewAnthropic(), "POST", "/v1/messages", anth, append([]string{"x-mock-tool-calls", "now,weather"}, av...)},
+		{"anthropic_tools_stream.golden", NewAnthropic(), "POST", "/v1/messages", `{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true}`, append([]string{"x-mock-tool-calls", "now", "x-mock-content", "Checking."}, av...)},
+		{"anthropic_tools_only_stream.golden", NewAnthropic(), "POST", "/v1/messages", `{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true}`, append([]string{"x-mock-tool-calls", "now"}, av...)},
+		{"cohere_tools.golden", NewCohere(), "POST", "/v2/chat", `{"model":"command-a-03-2025","messages":[]}`, []string{"x-mock-tool-calls", "now,weather", "x-mock-content", "I will check."}},
+		{"cohere_tools_stream.golden", NewCohere(), "POST", "/v2/chat", `{"model":"command-a-03-2025","messages":[],"stream":true}`, []string{"x-mock-tool-calls", "now", "x-mock-content", "Checking."}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -23,6 +23,7 @@
 //     x-mock-stream-error-after: N end the stream with the provider's error event after N pieces
 //     x-mock-reset-after: N        abort the connection after N SSE events (N bytes of a JSON
 //     answer); 0 closes it before any response
+//     x-mock-tool-calls: a,b      answer with calls to these functions (arguments {})
 //     x-mock-tag: t1               groups requests for Mock.Tagged, ScriptTag and fail-times
 //
 //   - A queue of Reply values (Mock.Script, Mock.ScriptTag) consumed one per request; header
@@ -69,7 +70,12 @@ type Reply struct {
 	ID      string // answer id; default a fixed per-provider id
 	Created int64  // "created"; default 1700000000
 
-	PromptTokens int    // default 12; completion tokens = number of pieces
+	// ToolCalls, when set, are answered in the provider's own tool-call shape after the text
+	// (which is then empty unless Content or Events asks for some); the finish reason becomes
+	// the provider's tool-call one.
+	ToolCalls []ToolCall
+
+	PromptTokens int    // default 12; completion tokens = pieces + tool calls
 	FinishReason string // provider's own stop value; default the provider's normal stop
 
 	StreamError      bool // end the stream with the provider's in-stream error event ...
@@ -91,6 +97,13 @@ const (
 	maxWait        = 2 * time.Minute
 	maxEvents      = 10000
 )
+
+// ToolCall is one function call the mock answers with.
+type ToolCall struct {
+	ID        string // default "call_<n>"
+	Name      string
+	Arguments string // a JSON object; default "{}"
+}
 
 // Mock is the core every provider mock embeds: recording, scripts, knobs, timing and faults.
 type Mock struct {
@@ -284,6 +297,14 @@ func (c *call) applyKnobs(skipStatus bool) {
 	if n, ok := c.knobInt("stream-error-after"); ok {
 		p.StreamError, p.StreamErrorAfter = true, n
 	}
+	if v, ok := c.knob("tool-calls"); ok {
+		p.ToolCalls = nil
+		for _, name := range strings.Split(v, ",") {
+			if name = strings.TrimSpace(name); name != "" && len(p.ToolCalls) < 64 {
+				p.ToolCalls = append(p.ToolCalls, ToolCall{Name: name})
+			}
+		}
+	}
 	if n, ok := c.knobInt("reset-after"); ok {
 		p.Abort, p.AbortAfter = true, n
 	}
@@ -291,6 +312,9 @@ func (c *call) applyKnobs(skipStatus bool) {
 
 // pieces splits the reply's content into stream deltas.
 func (p *Reply) pieces() []string {
+	if len(p.ToolCalls) > 0 && p.Content == "" && p.Events == 0 {
+		return nil
+	}
 	n := p.Events
 	if n > maxEvents {
 		n = maxEvents
@@ -345,6 +369,29 @@ func splitN(s string, n int) []string {
 		start = end
 	}
 	return out
+}
+
+// tools returns the reply's tool calls with defaults filled in.
+func (p *Reply) tools() []ToolCall {
+	out := make([]ToolCall, len(p.ToolCalls))
+	for i, t := range p.ToolCalls {
+		t.ID = orDefault(t.ID, "call_"+strconv.Itoa(i))
+		t.Arguments = orDefault(t.Arguments, "{}")
+		out[i] = t
+	}
+	return out
+}
+
+// output is the completion token count: one per piece and per tool call.
+func (p *Reply) output(pieces int) int { return pieces + len(p.ToolCalls) }
+
+// halves splits s in two on a rune boundary, as streamed arguments arrive in pieces.
+func halves(s string) [2]string {
+	h := len(s) / 2
+	for h > 0 && h < len(s) && s[h]&0xC0 == 0x80 {
+		h++
+	}
+	return [2]string{s[:h], s[h:]}
 }
 
 // errorAt is the piece index before which the in-stream error goes, -1 for none.

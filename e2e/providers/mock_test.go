@@ -297,3 +297,21 @@ func TestRawBodyAndSSE(t *testing.T) {
 		t.Errorf("raw sse: %q %v", w.Body, w.Header())
 	}
 }
+
+func TestScriptedToolCalls(t *testing.T) {
+	calls := []ToolCall{{ID: "toolu_1", Name: "get_weather", Arguments: `{"city":"Paris"}`}, {Name: "bad", Arguments: "nope"}}
+	a := NewAnthropic()
+	a.Script(Reply{ToolCalls: calls})
+	w := do(a, "POST", "/v1/messages", `{"model":"m","max_tokens":5}`, "anthropic-version", "2023-06-01")
+	want := `"content":[{"type":"tool_use","id":"toolu_1","name":"get_weather","input":{"city":"Paris"}},{"type":"tool_use","id":"call_1","name":"bad","input":{}}],"stop_reason":"tool_use"`
+	if !strings.Contains(w.Body.String(), want) {
+		t.Errorf("anthropic: %s", w.Body)
+	}
+	o := NewOpenAI()
+	o.Script(Reply{ToolCalls: calls[:1], FinishReason: "stop"})
+	w = do(o, "POST", "/v1/chat/completions", `{"model":"m"}`)
+	want = `"tool_calls":[{"id":"toolu_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}],"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"`
+	if !strings.Contains(w.Body.String(), want) {
+		t.Errorf("openai: %s", w.Body)
+	}
+}

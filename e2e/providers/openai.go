@@ -162,12 +162,28 @@ func openAIUsage(prompt, completion int) string {
 
 func (m *OpenAI) chatJSON(c *call, req *openAIRequest) []byte {
 	p := c.reply.pieces()
+	content, finish := "null", "stop"
+	if len(p) > 0 {
+		content = jsonString(strings.Join(p, ""))
+	}
+	calls := ""
+	if tools := c.reply.tools(); len(tools) > 0 {
+		finish = "tool_calls"
+		calls = `,"tool_calls":[`
+		for i, t := range tools {
+			if i > 0 {
+				calls += ","
+			}
+			calls += `{"id":` + jsonString(t.ID) + `,"type":"function","function":{"name":` + jsonString(t.Name) + `,"arguments":` + jsonString(t.Arguments) + `}}`
+		}
+		calls += "]"
+	}
 	return []byte(`{"id":` + jsonString(orDefault(c.reply.ID, OpenAIChatID)) +
 		`,"object":"chat.completion","created":` + strconv.FormatInt(c.reply.created(), 10) +
 		`,"model":` + jsonString(c.model(req.Model)) +
-		`,"choices":[{"index":0,"message":{"role":"assistant","content":` + jsonString(strings.Join(p, "")) +
-		`,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":` + jsonString(c.finish("stop")) +
-		`}],"usage":` + openAIUsage(c.reply.prompt(), len(p)) +
+		`,"choices":[{"index":0,"message":{"role":"assistant","content":` + content + calls +
+		`,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":` + jsonString(c.finish(finish)) +
+		`}],"usage":` + openAIUsage(c.reply.prompt(), c.reply.output(len(p))) +
 		`,"service_tier":"default","system_fingerprint":"` + OpenAIFingerprint + `"}`)
 }
 
@@ -202,11 +218,26 @@ func (m *OpenAI) chatStream(c *call, req *openAIRequest) {
 			return
 		}
 	}
-	if !s.send([]byte(head + `[{"index":0,"delta":{},"logprobs":null,"finish_reason":` + jsonString(c.finish("stop")) + `}]` + tail)) {
+	finish := "stop"
+	for i, t := range c.reply.tools() {
+		finish = "tool_calls"
+		idx := strconv.Itoa(i)
+		if !s.send([]byte(head + `[{"index":0,"delta":{"tool_calls":[{"index":` + idx + `,"id":` + jsonString(t.ID) +
+			`,"type":"function","function":{"name":` + jsonString(t.Name) + `,"arguments":""}}]},"logprobs":null,"finish_reason":null}]` + tail)) {
+			return
+		}
+		for _, a := range halves(t.Arguments) {
+			if !s.send([]byte(head + `[{"index":0,"delta":{"tool_calls":[{"index":` + idx + `,"function":{"arguments":` + jsonString(a) +
+				`}}]},"logprobs":null,"finish_reason":null}]` + tail)) {
+				return
+			}
+		}
+	}
+	if !s.send([]byte(head + `[{"index":0,"delta":{},"logprobs":null,"finish_reason":` + jsonString(c.finish(finish)) + `}]` + tail)) {
 		return
 	}
 	if req.StreamOptions.IncludeUsage {
-		if !s.send([]byte(head + `[],"usage":` + openAIUsage(c.reply.prompt(), len(p)) + "}\n\n")) {
+		if !s.send([]byte(head + `[],"usage":` + openAIUsage(c.reply.prompt(), c.reply.output(len(p))) + "}\n\n")) {
 			return
 		}
 	}
