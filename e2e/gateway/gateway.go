@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -87,7 +88,7 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	pc := cfg.Plugin
 	g.plugin, err = mod.NewPlugin(ctx, host.Config{
 		Name: pc.Name, RootID: pc.RootID, VMID: pc.VMID,
-		Configuration: []byte(pc.Configuration), VMConfiguration: []byte(pc.VMConfiguration),
+		Configuration: anyToBytes(pc.Configuration), VMConfiguration: anyToBytes(pc.VMConfiguration),
 		Env: pc.Env, HostEnvKeys: pc.HostEnvKeys, AllowOnHeadersStopIteration: pc.AllowOnHeadersStopIteration,
 		Workers: cfg.Workers, Clusters: raw, BufferLimit: cfg.BufferLimitBytes, Logger: cfg.Logger,
 		HTTPClient: g.client,
@@ -110,6 +111,17 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	g.ready.Store(true)
 	ok = true
 	return g, nil
+}
+
+// anyToBytes is Envoy's anyToBytes for the config forms a JSON file can
+// express: a string (StringValue) is passed as its raw value, anything else
+// (Struct) as JSON text.
+func anyToBytes(raw json.RawMessage) []byte {
+	var s string
+	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
+		return []byte(s)
+	}
+	return []byte(raw)
 }
 
 // resolveCluster starts mock://NAME providers on loopback.
