@@ -124,6 +124,22 @@ func FuzzScan(f *testing.F) {
 			if n != len(keys) {
 				t.Fatalf("got %d members, gjson %d", n, len(keys))
 			}
+			// walkFields, skipping every other value and walking the rest itself, must see
+			// the same members and end where the object ends.
+			n = 0
+			end := walkFields(s, func(k, rest string) int {
+				if k != keys[n] {
+					t.Fatalf("walk member %d: key %q", n, k)
+				}
+				n++
+				if n%2 == 0 {
+					return skip
+				}
+				return len(rawAt(rest))
+			})
+			if n != len(keys) || end != len(strings.TrimRight(s, " \t\r\n")) {
+				t.Fatalf("walk: %d members, end %d of %q", n, end, s)
+			}
 		}
 		if r.IsArray() {
 			var vals []string
@@ -139,10 +155,21 @@ func FuzzScan(f *testing.F) {
 			if n != len(vals) {
 				t.Fatalf("got %d elements, gjson %d", n, len(vals))
 			}
+			n = 0
+			end := walkElems(s, func(i int, rest string) int {
+				n++
+				if i%2 == 1 {
+					return skip
+				}
+				return len(rawAt(rest))
+			})
+			if n != len(vals) || end != len(strings.TrimRight(s, " \t\r\n")) {
+				t.Fatalf("walk: %d elements, end %d of %q", n, end, s)
+			}
 		}
 		if r.Type == gjson.String {
 			var want string
-			if json.Unmarshal(in, &want) == nil && strings.ToValidUTF8(want, "\uFFFD") == want {
+			if json.Unmarshal(in, &want) == nil && utf8.Valid(in) {
 				if got := string(appendUnescaped(nil, inner(strings.TrimSpace(s)))); got != want {
 					t.Fatalf("unescape %q: got %q want %q", s, got, want)
 				}

@@ -51,34 +51,43 @@ func (s *sink) next(dst []byte) []byte {
 	return dst
 }
 
-// appendMessages writes "messages" from the OpenAI messages array, remembering the system and
-// developer messages for appendSystem.
-func appendMessages(dst []byte, v string, st *reqState) ([]byte, error) {
-	if !isArr(v) {
-		return dst, translate.Invalid("messages must be an array")
-	}
+// appendMessages writes "messages" from the OpenAI messages array at the start of rest,
+// remembering the system and developer messages for appendSystem. It returns the array's
+// length.
+func appendMessages(dst []byte, rest string, st *reqState) ([]byte, int, error) {
 	dst = append(dst, `"messages":[`...)
 	var t turns
 	var err error
-	eachElem(v, func(i int, m string) bool {
+	end := walkElems(rest, func(i int, mrest string) int {
 		var role, content, toolCalls, toolCallID string
-		eachField(m, func(k, v string) bool {
+		n := walkFields(mrest, func(k, r string) int {
+			var v string
 			switch k {
 			case "role":
-				role = v
+				role = rawAt(r)
+				v = role
 			case "content":
-				content = v
+				content = rawAt(r)
+				v = content
 			case "tool_calls":
-				toolCalls = v
+				toolCalls = rawAt(r)
+				v = toolCalls
 			case "tool_call_id":
-				toolCallID = v
+				toolCallID = rawAt(r)
+				v = toolCallID
+			default:
+				return skip
 			}
-			return true
+			return len(v)
 		})
+		if n < 0 {
+			err = translate.Invalid("messages[" + itoa(i) + "] must be an object")
+			return stop
+		}
 		switch role {
 		case `"system"`, `"developer"`:
 			if st.nsys < maxSystem {
-				st.sys[st.nsys] = m
+				st.sys[st.nsys] = mrest[:n]
 				st.sysIdx[st.nsys] = i
 			} else {
 				st.sysOverflow = true
@@ -97,15 +106,24 @@ func appendMessages(dst []byte, v string, st *reqState) ([]byte, error) {
 		default:
 			err = translate.Invalid("messages[" + itoa(i) + "].role " + role + ` is not supported (use "system", "developer", "user", "assistant" or "tool")`)
 		}
-		return err == nil
+		if err != nil {
+			return stop
+		}
+		return n
 	})
 	if err != nil {
-		return dst, err
+		return dst, 0, err
 	}
-	if t.open != 0 {
-		dst = append(dst, "]}"...)
+	if end < 0 {
+		return dst, 0, translate.Invalid("messages must be an array of message objects")
 	}
-	return append(dst, ']'), nil
+	st.messages = rest[:end]
+	if t.open == 0 {
+		// Anthropic needs at least one user or assistant turn with content.
+		return dst, 0, translate.Invalid("messages must contain a user or assistant message with content")
+	}
+	dst = append(dst, "]}"...)
+	return append(dst, ']'), end, nil
 }
 
 // appendContent writes the blocks of a user or assistant message's content: a string, an

@@ -96,16 +96,39 @@ func BuildBody(c *translate.Call, t *translate.Target, body, dst []byte, inBodyV
 		dst = translate.AppendString(dst, inBodyVersion)
 	}
 	c.Stream, c.IncludeUsage = false, false
-	eachField(src, func(k, v string) bool {
+	// messages and tools, most of the body, are walked in place rather than skipped first.
+	walkFields(src, func(k, rest string) int {
+		if rest[0] == '[' {
+			n := 0
+			switch k {
+			case "messages":
+				dst, n, err = appendMessages(comma(dst), rest, &st)
+			case "tools":
+				dst, n, err = appendTools(dst, rest, &st)
+			default:
+				n = skip
+			}
+			if err != nil {
+				return stop
+			}
+			if n != skip {
+				return n
+			}
+		}
+		v := rawAt(rest)
+		if v == "" {
+			return stop
+		}
 		if isNull(v) {
-			return true
+			return len(v)
 		}
 		switch k {
 		case "model":
 			st.model = v
 		case "messages":
-			st.messages = v
-			dst, err = appendMessages(comma(dst), v, &st)
+			err = translate.Invalid("messages must be an array")
+		case "tools":
+			err = translate.Invalid("tools must be an array")
 		case "max_tokens":
 			st.maxTokens = v
 		case "max_completion_tokens":
@@ -134,8 +157,6 @@ func BuildBody(c *translate.Call, t *translate.Target, body, dst []byte, inBodyV
 				dst = append(dst, v...)
 				dst = append(dst, '}')
 			}
-		case "tools":
-			dst, err = appendTools(dst, v, &st)
 		case "tool_choice":
 			st.toolChoice = v
 		case "parallel_tool_calls":
@@ -149,7 +170,10 @@ func BuildBody(c *translate.Call, t *translate.Target, body, dst []byte, inBodyV
 				err = translate.Unsupported("n must be 1: Anthropic returns a single choice")
 			}
 		}
-		return err == nil
+		if err != nil {
+			return stop
+		}
+		return len(v)
 	})
 	if err != nil {
 		return dst, err
@@ -233,49 +257,62 @@ func appendStop(dst []byte, v string) ([]byte, error) {
 }
 
 // appendTools maps OpenAI function tools to Anthropic's {name, description, input_schema}.
-func appendTools(dst []byte, v string, st *reqState) ([]byte, error) {
-	if !isArr(v) {
-		return dst, translate.Invalid("tools must be an array")
-	}
+// rest starts with the tools array; it returns the array's length.
+func appendTools(dst []byte, rest string, st *reqState) ([]byte, int, error) {
 	mark := len(dst)
 	dst = append(comma(dst), `"tools":[`...)
 	var err error
-	eachElem(v, func(i int, tool string) bool {
-		var typ, fn, cache string
-		eachField(tool, func(k, v string) bool {
+	end := walkElems(rest, func(i int, tool string) int {
+		var typ, name, desc, params, cache string
+		hasFn := false
+		n := walkFields(tool, func(k, r string) int {
 			switch k {
 			case "type":
-				typ = v
+				typ = rawAt(r)
+				return len(typ)
+			case "cache_control":
+				cache = rawAt(r)
+				return len(cache)
 			case "function":
-				fn = v
-			case "cache_control":
-				cache = v
-			}
-			return true
-		})
-		if typ != `"function"` && !(typ == "" && fn != "") {
-			err = translate.Unsupported("tools[" + itoa(i) + "]: only function tools are supported by Anthropic, got type " + orMissing(typ))
-			return false
-		}
-		var name, desc, params string
-		eachField(fn, func(k, v string) bool {
-			switch k {
-			case "name":
-				name = v
-			case "description":
-				desc = v
-			case "parameters":
-				params = v
-			case "cache_control":
-				if cache == "" {
-					cache = v
+				if r[0] != '{' {
+					return skip
 				}
+				hasFn = true
+				return walkFields(r, func(k, r string) int {
+					var v string
+					switch k {
+					case "name":
+						name = rawAt(r)
+						v = name
+					case "description":
+						desc = rawAt(r)
+						v = desc
+					case "parameters":
+						params = rawAt(r)
+						v = params
+					case "cache_control":
+						if v = rawAt(r); cache == "" {
+							cache = v
+						}
+					default:
+						return skip
+					}
+					return len(v)
+				})
 			}
-			return true
+			return skip
 		})
+		if n < 0 {
+			err = translate.Invalid("tools[" + itoa(i) + "] must be an object")
+			return stop
+		}
+		if typ != `"function"` && !(typ == "" && hasFn) {
+			err = translate.Unsupported("tools[" + itoa(i) + "]: only function tools are supported by Anthropic, got type " + orMissing(typ))
+			return stop
+		}
 		if !isStr(name) || isEmptyStr(name) {
 			err = translate.Invalid("tools[" + itoa(i) + "].function.name is required")
-			return false
+			return stop
 		}
 		if i > 0 {
 			dst = append(dst, ',')
@@ -295,7 +332,7 @@ func appendTools(dst []byte, v string, st *reqState) ([]byte, error) {
 			dst = append(dst, `{"type":"object","properties":{}}`...)
 		default:
 			err = translate.Invalid("tools[" + itoa(i) + "].function.parameters must be a JSON Schema object")
-			return false
+			return stop
 		}
 		if isObj(cache) {
 			dst = append(dst, `,"cache_control":`...)
@@ -303,15 +340,18 @@ func appendTools(dst []byte, v string, st *reqState) ([]byte, error) {
 		}
 		dst = append(dst, '}')
 		st.hasTools = true
-		return true
+		return n
 	})
 	if err != nil {
-		return dst, err
+		return dst, 0, err
+	}
+	if end < 0 {
+		return dst, 0, translate.Invalid("tools must be an array of tool objects")
 	}
 	if !st.hasTools {
-		return dst[:mark], nil
+		return dst[:mark], end, nil
 	}
-	return append(dst, ']'), nil
+	return append(dst, ']'), end, nil
 }
 
 // appendToolChoice maps tool_choice and parallel_tool_calls: auto/none/required/named become

@@ -2,6 +2,7 @@ package anthropic
 
 import (
 	"strconv"
+	"strings"
 	"unicode/utf8"
 	"unsafe"
 
@@ -32,17 +33,44 @@ func skipWS(s string, i int) int {
 }
 
 // strEnd returns the index just past the string literal that opens at s[i] == '"', or -1.
+// A quote ends the string unless an odd run of backslashes precedes it. Short strings (keys,
+// roles, ids: most of them) are scanned byte by byte; longer ones jump from quote to quote
+// with IndexByte (vectorised), so long texts and base64 images cost little.
 func strEnd(s string, i int) int {
-	for i++; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
+	start := i + 1
+	i = start
+	for n := min(len(s), i+24); i < n; i++ {
+		if s[i] == '"' && !escaped(s, start, i) {
 			return i + 1
 		}
 	}
+	for i < len(s) {
+		j := strings.IndexByte(s[i:], '"')
+		if j < 0 {
+			return -1
+		}
+		q := i + j
+		if !escaped(s, start, q) {
+			return q + 1
+		}
+		i = q + 1
+	}
 	return -1
 }
+
+// escaped reports whether s[q] is preceded by an odd run of backslashes that starts at or
+// after start.
+func escaped(s string, start, q int) bool {
+	bs := 0
+	for k := q - 1; k >= start && s[k] == '\\'; k-- {
+		bs++
+	}
+	return bs&1 == 1
+}
+
+// structural marks the bytes a container skip must look at; everything else is skipped by
+// one table load and one branch, which is what makes re-walking nested values cheap.
+var structural = [256]bool{'"': true, '{': true, '[': true, '}': true, ']': true}
 
 // valueEnd returns the index just past the JSON value that starts at s[i], or -1.
 func valueEnd(s string, i int) int {
@@ -55,7 +83,11 @@ func valueEnd(s string, i int) int {
 	case '{', '[':
 		depth := 0
 		for ; i < len(s); i++ {
-			switch s[i] {
+			c := s[i]
+			if !structural[c] {
+				continue
+			}
+			switch c {
 			case '"':
 				e := strEnd(s, i)
 				if e < 0 {
@@ -64,7 +96,7 @@ func valueEnd(s string, i int) int {
 				i = e - 1
 			case '{', '[':
 				depth++
-			case '}', ']':
+			default:
 				depth--
 				if depth == 0 {
 					return i + 1
@@ -129,6 +161,114 @@ func unescapeKey(k string) string {
 		}
 	}
 	return k
+}
+
+// Results of a walk callback besides a length: the value was not walked (skip it), or stop.
+const (
+	skip = -1
+	stop = -2
+)
+
+// walkFields is eachField for values the callback walks itself, so that nested values are
+// scanned once rather than once per level: fn gets the key and the rest of obj from the
+// value's first byte, and returns the length of the value it walked, skip or stop.
+// walkFields returns the index just past the object, or -1 if it is malformed or stopped.
+func walkFields(obj string, fn func(key, rest string) int) int {
+	i := skipWS(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
+		return -1
+	}
+	i = skipWS(obj, i+1)
+	if i < len(obj) && obj[i] == '}' {
+		return i + 1
+	}
+	for {
+		if i >= len(obj) || obj[i] != '"' {
+			return -1
+		}
+		ke := strEnd(obj, i)
+		if ke < 0 {
+			return -1
+		}
+		key := obj[i+1 : ke-1]
+		i = skipWS(obj, ke)
+		if i >= len(obj) || obj[i] != ':' {
+			return -1
+		}
+		i = skipWS(obj, i+1)
+		if i >= len(obj) {
+			return -1
+		}
+		n := fn(unescapeKey(key), obj[i:])
+		switch {
+		case n == stop:
+			return -1
+		case n < 0:
+			if i = valueEnd(obj, i); i < 0 {
+				return -1
+			}
+		default:
+			i += min(n, len(obj)-i)
+		}
+		i = skipWS(obj, i)
+		if i >= len(obj) {
+			return -1
+		}
+		if obj[i] == '}' {
+			return i + 1
+		}
+		if obj[i] != ',' {
+			return -1
+		}
+		i = skipWS(obj, i+1)
+	}
+}
+
+// walkElems is eachElem in the manner of walkFields.
+func walkElems(arr string, fn func(i int, rest string) int) int {
+	i := skipWS(arr, 0)
+	if i >= len(arr) || arr[i] != '[' {
+		return -1
+	}
+	i = skipWS(arr, i+1)
+	if i < len(arr) && arr[i] == ']' {
+		return i + 1
+	}
+	for n := 0; ; n++ {
+		if i >= len(arr) {
+			return -1
+		}
+		k := fn(n, arr[i:])
+		switch {
+		case k == stop:
+			return -1
+		case k < 0:
+			if i = valueEnd(arr, i); i < 0 {
+				return -1
+			}
+		default:
+			i += min(k, len(arr)-i)
+		}
+		i = skipWS(arr, i)
+		if i >= len(arr) {
+			return -1
+		}
+		if arr[i] == ']' {
+			return i + 1
+		}
+		if arr[i] != ',' {
+			return -1
+		}
+		i = skipWS(arr, i+1)
+	}
+}
+
+// rawAt returns the raw value at the start of rest.
+func rawAt(rest string) string {
+	if e := valueEnd(rest, 0); e > 0 {
+		return rest[:e]
+	}
+	return ""
 }
 
 // eachElem calls fn with the raw value of every element of the array arr, in order, until fn
@@ -206,10 +346,32 @@ func strValue(raw string) string {
 	return in
 }
 
-// intValue parses a raw JSON number that holds an integer (1024, 1024.0, 1e3).
+// intValue parses a raw JSON number that holds an integer (1024, 1024.0, 1e3). Plain digits
+// are parsed by hand: strconv's errors allocate, and usage objects mix numbers with strings.
 func intValue(raw string) (int64, bool) {
-	if n, err := strconv.ParseInt(raw, 10, 64); err == nil {
+	i := 0
+	if i < len(raw) && raw[i] == '-' {
+		i++
+	}
+	if i == len(raw) {
+		return 0, false
+	}
+	var n int64
+	for ; i < len(raw) && i < 19; i++ {
+		c := raw[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if i == len(raw) {
+		if raw[0] == '-' {
+			n = -n
+		}
 		return n, true
+	}
+	if !isNum(raw) {
+		return 0, false
 	}
 	f, err := strconv.ParseFloat(raw, 64)
 	if err != nil || f != float64(int64(f)) {
