@@ -298,3 +298,25 @@ func TestTranslateResponseErrors(t *testing.T) {
 		t.Error("embedding answer without embeddings accepted")
 	}
 }
+
+// Consecutive turns of one Converse role merge; blank texts and empty turns vanish (Bedrock
+// rejects blank text blocks); system messages anywhere join the system list in order.
+func TestMessageMerging(t *testing.T) {
+	r, err := build(t, translate.OpChat, translate.Target{Provider: provider(), Options: awsOptions("", "")}, `{"model":"m","messages":[
+		{"role":"user","content":"a"},
+		{"role":"system","content":[{"type":"text","text":"s1"},{"type":"text","text":""}]},
+		{"role":"user","content":[{"type":"text","text":""},{"type":"text","text":"b"}]},
+		{"role":"assistant","content":""},
+		{"role":"user","content":""},
+		{"role":"assistant","content":"c"},
+		{"role":"developer","content":"s2"},
+		{"role":"assistant","content":[{"type":"text","text":"d"}]},
+		{"role":"user","content":"e"}]}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"messages":[{"role":"user","content":[{"text":"a"},{"text":"b"}]},{"role":"assistant","content":[{"text":"c"},{"text":"d"}]},{"role":"user","content":[{"text":"e"}]}],"system":[{"text":"s1"},{"text":"s2"}]}`
+	if string(r.Body) != want {
+		t.Fatalf("body:\n%s\nwant:\n%s", r.Body, want)
+	}
+}

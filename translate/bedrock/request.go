@@ -307,6 +307,10 @@ func (w *msgWriter) writeMessages(b []byte, msgs gjson.Result) ([]byte, error) {
 func (w *msgWriter) userContent(b []byte, content gjson.Result) ([]byte, error) {
 	switch {
 	case content.Type == gjson.String:
+		// Bedrock rejects blank text blocks; an empty turn simply disappears.
+		if content.Str == "" {
+			return b, nil
+		}
 		b = w.block(b, "user")
 		b = append(b, `{"text":`...)
 		b = append(b, content.Raw...)
@@ -319,6 +323,9 @@ func (w *msgWriter) userContent(b []byte, content gjson.Result) ([]byte, error) 
 				txt := part.Get("text")
 				if txt.Type != gjson.String {
 					err = translate.Invalid("user text content parts need a string text")
+					break
+				}
+				if txt.Str == "" {
 					break
 				}
 				b = w.block(b, "user")
