@@ -30,26 +30,48 @@ func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte)
 		over = gjson.Parse(o)
 	}
 	root := gjson.Parse(s)
-	streamable := c.Op == translate.OpChat || c.Op == translate.OpCompletions
+	noSO := t.Provider != nil && t.Provider.NoStreamOptions
+	overSO := key(over, "stream_options")
 
-	// One pass over the top level finds what the edits depend on (gjson.Get would rescan
-	// the body for each).
+	// One pass copies the body and applies the edits. Whether the call streams may only be
+	// known after stream_options was written (key order is the client's), so that value's
+	// place is remembered and fixed up afterwards.
 	var model, stream, streamOpts gjson.Result
+	soStart, soEnd := -1, -1
+	dst = append(dst, '{')
+	n := 0
+	sawModel := false
 	root.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+		name := k.Str
+		switch name {
 		case "model":
-			model = v
+			sawModel, model = true, v
+			if t.Model != "" {
+				dst = appendKey(dst, &n, k.Raw)
+				dst = translate.AppendString(dst, t.Model)
+				return true
+			}
 		case "stream":
 			stream = v
 		case "stream_options":
 			streamOpts = v
+			if noSO {
+				return true
+			}
+			dst = appendKey(dst, &n, k.Raw)
+			soStart = len(dst)
+			dst = appendValue(dst, v, overSO)
+			soEnd = len(dst)
+			return true
 		}
+		dst = appendKey(dst, &n, k.Raw)
+		dst = appendValue(dst, v, key(over, name))
 		return true
 	})
 	if ov := key(over, "stream"); ov.Exists() {
 		stream = ov
 	}
-	c.Stream = streamable && stream.Type == gjson.True
+	c.Stream = (c.Op == translate.OpChat || c.Op == translate.OpCompletions) && stream.Type == gjson.True
 	c.IncludeUsage = c.Stream && key(streamOpts, "include_usage").Type == gjson.True
 	switch {
 	case t.Model != "":
@@ -59,47 +81,18 @@ func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte)
 	default:
 		c.Model = model.Str
 	}
-	noSO := t.Provider != nil && t.Provider.NoStreamOptions
 	wantSO := c.Stream && !noSO
+	if wantSO && soStart >= 0 {
+		var buf [256]byte
+		dst = splice(dst, soStart, soEnd, appendStreamOptions(buf[:0], streamOpts, overSO))
+	}
 
-	dst = append(dst, '{')
-	n := 0
-	sawModel, sawSO := false, false
-	root.ForEach(func(k, v gjson.Result) bool {
-		name := k.Str
-		switch name {
-		case "model":
-			sawModel = true
-			if t.Model != "" {
-				dst = appendKey(dst, &n, k.Raw)
-				dst = translate.AppendString(dst, t.Model)
-				return true
-			}
-		case "stream_options":
-			sawSO = true
-			if noSO {
-				return true
-			}
-			if wantSO {
-				dst = appendKey(dst, &n, k.Raw)
-				dst = appendStreamOptions(dst, v, key(over, name))
-				return true
-			}
-		}
-		dst = appendKey(dst, &n, k.Raw)
-		if ov := key(over, name); ov.Exists() {
-			dst = appendMerged(dst, v, ov)
-		} else {
-			dst = append(dst, v.Raw...)
-		}
-		return true
-	})
 	over.ForEach(func(k, v gjson.Result) bool {
 		name := k.Str
 		switch {
 		case name == "model" && t.Model != "":
 			return true
-		case name == "stream_options" && (wantSO || noSO):
+		case name == "stream_options" && (wantSO || noSO || soStart >= 0):
 			return true
 		case key(root, name).Exists():
 			return true
@@ -112,11 +105,31 @@ func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte)
 		dst = appendKey(dst, &n, `"model"`)
 		dst = translate.AppendString(dst, t.Model)
 	}
-	if wantSO && !sawSO {
+	if wantSO && soStart < 0 {
 		dst = appendKey(dst, &n, `"stream_options"`)
-		dst = appendStreamOptions(dst, gjson.Result{}, key(over, "stream_options"))
+		dst = appendStreamOptions(dst, gjson.Result{}, overSO)
 	}
 	return append(dst, '}'), nil
+}
+
+// appendValue writes v, deep-merged with over when an override exists.
+func appendValue(dst []byte, v, over gjson.Result) []byte {
+	if over.Exists() {
+		return appendMerged(dst, v, over)
+	}
+	return append(dst, v.Raw...)
+}
+
+// splice replaces dst[i:j] with val in place.
+func splice(dst []byte, i, j int, val []byte) []byte {
+	end := len(dst)
+	newEnd := end - (j - i) + len(val)
+	if newEnd > end {
+		dst = append(dst, make([]byte, newEnd-end)...)
+	}
+	copy(dst[i+len(val):newEnd], dst[j:end])
+	copy(dst[i:], val)
+	return dst[:newEnd]
 }
 
 // looksLikeObject is the cheap check for bodies the gateway only passes through: the first
