@@ -4,6 +4,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 var fuzzSeeds = []string{
@@ -11,6 +13,7 @@ var fuzzSeeds = []string{
 	`{"strategy":{"mode":"fallback","on_status_codes":[429]},"targets":[{"provider":"a","retry":{"attempts":2}},{"virtual_key":"vk"}]}`,
 	`{"strategy":{"mode":"loadbalance","sticky":{"hash_fields":["metadata.user"]}},"targets":[{"provider":"a","weight":0.7},{"provider":"b","weight":0.3}]}`,
 	`{"strategy":{"mode":"conditional","conditions":[{"query":{"$or":[{"metadata.tier":{"$in":["pro"]}},{"params.max_tokens":{"$gt":"10"}}]},"then":"x"}],"default":"y"},"targets":[{"name":"x","provider":"a"},{"name":"y","provider":"b","override_params":{"model":"m"}}]}`,
+	`{"override_params":{"a":{"b":1},"a":2,"c":[1]},"strategy":{"mode":"single"},"targets":[{"provider":"a","override_params":{"a":{"x":{}},"c":{"d":1},"c":3}}]}`,
 	`{"override_params":{"a":{"b":1}},"cache":"simple","strategy":{"mode":"single"},"targets":[{"provider":"a","override_params":{"a":{"c":2}}}]}`,
 	`{"mode":"fallback","options":[]}`,
 	`{"retry":{"attempts":1}}`,
@@ -32,6 +35,16 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
+		var walk func(*Target)
+		walk = func(n *Target) {
+			if n.OverrideParams != "" && !gjson.Valid(n.OverrideParams) {
+				t.Fatalf("%s: merged override_params is not JSON: %s", n.Path, n.OverrideParams)
+			}
+			for _, c := range n.Targets {
+				walk(c)
+			}
+		}
+		walk(cfg.Root())
 		cfg, err = cfg.WithHeaderProvider(HeaderProvider{Provider: "openai"})
 		if err != nil {
 			t.Fatal(err)

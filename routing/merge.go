@@ -4,69 +4,86 @@ import "github.com/tidwall/gjson"
 
 // appendMerged appends base deep-merged with over: keys of over win, objects present on both
 // sides merge recursively, everything else (arrays included) is replaced whole. Base's key
-// order is kept and over's new keys follow in their order. Values are copied raw, never
-// re-encoded.
+// order is kept and over's new keys follow in their order; of duplicate keys the last counts,
+// as in JavaScript. Values are copied raw, never re-encoded.
 func appendMerged(dst []byte, base, over gjson.Result) []byte {
+	b, o := newKeyIndex(base), newKeyIndex(over)
 	dst = append(dst, '{')
 	n := 0
-	sep := func() {
+	for i, e := range b.list {
+		if b.last(e.k.Str) != i {
+			continue
+		}
 		if n > 0 {
 			dst = append(dst, ',')
 		}
 		n++
-	}
-	base.ForEach(func(k, v gjson.Result) bool {
-		if lastIndexOfKey(base, k.Str) != k.Index {
-			return true // a duplicate key: JSON's last occurrence wins
-		}
-		o, ok := lookupKey(over, k.Str)
-		sep()
-		dst = append(dst, k.Raw...)
+		dst = append(dst, e.k.Raw...)
 		dst = append(dst, ':')
+		j := o.last(e.k.Str)
 		switch {
-		case !ok:
-			dst = append(dst, v.Raw...)
-		case v.IsObject() && o.IsObject():
-			dst = appendMerged(dst, v, o)
+		case j < 0:
+			dst = append(dst, e.v.Raw...)
+		case e.v.IsObject() && o.list[j].v.IsObject():
+			dst = appendMerged(dst, e.v, o.list[j].v)
 		default:
-			dst = append(dst, o.Raw...)
+			dst = append(dst, o.list[j].v.Raw...)
 		}
-		return true
-	})
-	over.ForEach(func(k, v gjson.Result) bool {
-		if _, inBase := lookupKey(base, k.Str); inBase || lastIndexOfKey(over, k.Str) != k.Index {
-			return true
+	}
+	for i, e := range o.list {
+		if o.last(e.k.Str) != i || b.last(e.k.Str) >= 0 {
+			continue
 		}
-		sep()
-		dst = append(dst, k.Raw...)
+		if n > 0 {
+			dst = append(dst, ',')
+		}
+		n++
+		dst = append(dst, e.k.Raw...)
 		dst = append(dst, ':')
-		dst = append(dst, v.Raw...)
-		return true
-	})
+		dst = append(dst, e.v.Raw...)
+	}
 	return append(dst, '}')
 }
 
-// lookupKey finds key's last value in obj by exact (unescaped) name; gjson paths would treat
-// '.', '*' and friends in the name as syntax.
-func lookupKey(obj gjson.Result, key string) (gjson.Result, bool) {
-	var out gjson.Result
-	found := false
-	obj.ForEach(func(k, v gjson.Result) bool {
-		if k.Str == key {
-			out, found = v, true
-		}
-		return true
-	})
-	return out, found
+type keyValue struct{ k, v gjson.Result }
+
+// keyIndex finds an object's keys by exact (unescaped) name; gjson paths would read '.', '*'
+// and friends in a name as syntax. Large objects get a map so a hostile config cannot make the
+// merge quadratic.
+type keyIndex struct {
+	list []keyValue
+	m    map[string]int // key -> index of its last occurrence, for large objects
 }
 
-func lastIndexOfKey(obj gjson.Result, key string) int {
-	idx := -1
-	obj.ForEach(func(k, _ gjson.Result) bool {
-		if k.Str == key {
-			idx = k.Index
-		}
+const keyIndexMapMin = 16
+
+func newKeyIndex(obj gjson.Result) keyIndex {
+	var x keyIndex
+	obj.ForEach(func(k, v gjson.Result) bool {
+		x.list = append(x.list, keyValue{k, v})
 		return true
 	})
-	return idx
+	if len(x.list) >= keyIndexMapMin {
+		x.m = make(map[string]int, len(x.list))
+		for i, e := range x.list {
+			x.m[e.k.Str] = i
+		}
+	}
+	return x
+}
+
+// last is the index of key's last occurrence, -1 when absent.
+func (x *keyIndex) last(key string) int {
+	if x.m != nil {
+		if i, ok := x.m[key]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := len(x.list) - 1; i >= 0; i-- {
+		if x.list[i].k.Str == key {
+			return i
+		}
+	}
+	return -1
 }

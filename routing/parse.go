@@ -219,7 +219,12 @@ func (ps *parseState) node(obj gjson.Result, tpath string, parent *Target, depth
 		return nil, err
 	}
 	if s.legacyMode || s.legacyOptions {
-		if !s.strategy && !s.targets {
+		// Legacy: "options", or a strategy name in "mode", without the new strategy/targets.
+		legacy := s.legacyOptions
+		if m := obj.Get("mode"); m.Str == "single" || m.Str == "fallback" || m.Str == "loadbalance" {
+			legacy = true
+		}
+		if legacy && !s.strategy && !s.targets {
 			return nil, errAt(rootName(path), `the legacy "mode"/"options" form is not supported; write {"strategy":{"mode":"fallback"},"targets":[...]} instead`)
 		}
 		// "mode" next to a strategy is a stray key, not a legacy config.

@@ -1,9 +1,12 @@
 package routing
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tidwall/gjson"
 )
 
 func mustParse(t *testing.T, raw string) *Config {
@@ -184,6 +187,9 @@ func TestParseErrors(t *testing.T) {
 			`targets[1].targets[0].retry.on_status_codes[0]: must be an HTTP status code from 100 to 599`},
 		{"nested fallback codes", `{"strategy":{"mode":"fallback"},"targets":[{"strategy":{"mode":"fallback","on_status_codes":[429,1000]},"targets":[{"provider":"b"}]}]}`,
 			`targets[0].strategy.on_status_codes[1]: must be an HTTP status code from 100 to 599`},
+		{"query too deep", `{"strategy":{"mode":"conditional","conditions":[{"query":` + strings.Repeat(`{"$or":[`, 18) + "{}" + strings.Repeat("]}", 18) +
+			`,"then":"a"}]},"targets":[{"name":"a","provider":"a"}]}`,
+			`strategy.conditions[0].query` + strings.Repeat(".$or[0]", 17) + `: $and/$or nested deeper than 16 levels`},
 		{"too big", `{"provider":"` + strings.Repeat("a", MaxConfigBytes) + `"}`, `config: larger than 65536 bytes`},
 	}
 	p := &Parser{VirtualKeys: vks}
@@ -398,6 +404,18 @@ func TestParseDoesNotAliasInput(t *testing.T) {
 	}
 }
 
+func TestParseLegacyModeAlone(t *testing.T) {
+	if _, err := Parse([]byte(`{"mode":"loadbalance","provider":"openai"}`)); err == nil ||
+		err.Error() != `config: the legacy "mode"/"options" form is not supported; write {"strategy":{"mode":"fallback"},"targets":[...]} instead` {
+		t.Fatalf("got %v", err)
+	}
+	// Any other "mode" is a provider option (Portkey passes unknown keys on).
+	c := mustParse(t, `{"mode":"chat","provider":"openai"}`)
+	if raw, ok := c.Root().Options.ExtraRaw("mode"); !ok || raw != `"chat"` {
+		t.Fatalf("%q %v", raw, ok)
+	}
+}
+
 func TestParseStrayModeNextToStrategy(t *testing.T) {
 	// "mode" beside a strategy is not the legacy form; Portkey ignores it and so do we.
 	c := mustParse(t, `{"mode":"x","strategy":{"mode":"single"},"targets":[{"provider":"openai"}]}`)
@@ -423,5 +441,42 @@ func TestAddNamedRejectsBadNames(t *testing.T) {
 			err.Error() != `configs: a config name must be non-empty and must not start with '{'` {
 			t.Fatalf("%q: %v", name, err)
 		}
+	}
+}
+
+func TestOverrideMergeLargeAndDuplicate(t *testing.T) {
+	// Duplicates: the last occurrence counts on both sides and stands where it occurs.
+	c := mustParse(t, `{"override_params":{"a":1,"b":2,"a":3},"strategy":{"mode":"single"},
+	  "targets":[{"provider":"p","override_params":{"c":1,"c":{"x":1},"b":{"y":2}}}]}`)
+	if got := c.Root().Targets[0].OverrideParams; got != `{"b":{"y":2},"a":3,"c":{"x":1}}` {
+		t.Fatalf("got %s", got)
+	}
+	// Large objects take the map path; the result must equal the small-path semantics.
+	var base, over strings.Builder
+	base.WriteString("{")
+	over.WriteString("{")
+	for i := 0; i < 40; i++ {
+		if i > 0 {
+			base.WriteString(",")
+			over.WriteString(",")
+		}
+		fmt.Fprintf(&base, `"k%d":{"v":%d}`, i, i)
+		fmt.Fprintf(&over, `"k%d":{"w":%d}`, i+20, i)
+	}
+	base.WriteString("}")
+	over.WriteString("}")
+	got := string(appendMerged(nil, gjson.Parse(base.String()), gjson.Parse(over.String())))
+	if !gjson.Valid(got) {
+		t.Fatal(got)
+	}
+	for i := 0; i < 60; i++ {
+		r := gjson.Get(got, fmt.Sprintf("k%d", i))
+		wantV, wantW := i < 40, i >= 20
+		if r.Get("v").Exists() != wantV || r.Get("w").Exists() != wantW {
+			t.Fatalf("k%d = %s", i, r.Raw)
+		}
+	}
+	if !strings.HasPrefix(got, `{"k0":{"v":0},`) || !strings.HasSuffix(got, `"k59":{"w":39}}`) {
+		t.Fatalf("order: %s", got)
 	}
 }

@@ -61,10 +61,18 @@ type qop struct {
 	re   *regexp.Regexp
 }
 
+// MaxQueryDepth bounds $and/$or nesting (error paths grow with depth; real queries use 2-3).
+const MaxQueryDepth = 16
+
 // compileQuery turns a Portkey query object into a tree evaluated per request without parsing.
-func compileQuery(q gjson.Result, p string) (qnode, error) {
+func compileQuery(q gjson.Result, p string) (qnode, error) { return compileQueryAt(q, p, 0) }
+
+func compileQueryAt(q gjson.Result, p string, depth int) (qnode, error) {
 	if !q.IsObject() {
 		return qnode{}, errAt(p, "must be a query object")
+	}
+	if depth > MaxQueryDepth {
+		return qnode{}, errAt(p, "$and/$or nested deeper than 16 levels")
 	}
 	n := qnode{kind: qAll}
 	var err error
@@ -73,7 +81,7 @@ func compileQuery(q gjson.Result, p string) (qnode, error) {
 		var c qnode
 		switch {
 		case key == "$and" || key == "$or":
-			c, err = compileList(v, join(p, key), key == "$or")
+			c, err = compileList(v, join(p, key), key == "$or", depth)
 		case strings.HasPrefix(key, "$"):
 			err = errAt(join(p, key), "unknown operator "+strconv.Quote(key)+" here; only $and and $or may join queries")
 		default:
@@ -88,7 +96,7 @@ func compileQuery(q gjson.Result, p string) (qnode, error) {
 	return n, err
 }
 
-func compileList(v gjson.Result, p string, any bool) (qnode, error) {
+func compileList(v gjson.Result, p string, any bool, depth int) (qnode, error) {
 	if !v.IsArray() {
 		return qnode{}, errAt(p, "must be an array of query objects")
 	}
@@ -100,7 +108,7 @@ func compileList(v gjson.Result, p string, any bool) (qnode, error) {
 	var err error
 	v.ForEach(func(_, sub gjson.Result) bool {
 		var c qnode
-		c, err = compileQuery(sub, p+"["+strconv.Itoa(i)+"]")
+		c, err = compileQueryAt(sub, p+"["+strconv.Itoa(i)+"]", depth+1)
 		i++
 		if err != nil {
 			return false
