@@ -37,6 +37,14 @@ var (
 	failOnVM bool
 )
 
+// trace logs a callback line unless the script says "quiet on" (benchmarks).
+func trace(format string, args ...any) {
+	if len(script["quiet"]) > 0 {
+		return
+	}
+	logInfo(fmt.Sprintf(format, args...))
+}
+
 func run(event string, def uint32) uint32 {
 	held = held[:0]
 	ret := def
@@ -105,14 +113,14 @@ func body(ev string, eos uint32) string {
 //go:wasmexport proxy_on_request_headers
 func onRequestHeaders(id, n, eos uint32) uint32 {
 	current = id
-	logInfo(fmt.Sprintf("req_headers n=%d eos=%d", n, eos))
+	trace("req_headers n=%d eos=%d", n, eos)
 	return run("req_headers", 0)
 }
 
 //go:wasmexport proxy_on_request_body
 func onRequestBody(id, size, eos uint32) uint32 {
 	current = id
-	logInfo(fmt.Sprintf("req_body size=%d eos=%d", size, eos))
+	trace("req_body size=%d eos=%d", size, eos)
 	r := run("req_body", 0)
 	if len(script[body("req_body", eos)]) > 0 {
 		r = run(body("req_body", eos), r)
@@ -123,14 +131,14 @@ func onRequestBody(id, size, eos uint32) uint32 {
 //go:wasmexport proxy_on_response_headers
 func onResponseHeaders(id, n, eos uint32) uint32 {
 	current = id
-	logInfo(fmt.Sprintf("resp_headers n=%d eos=%d", n, eos))
+	trace("resp_headers n=%d eos=%d", n, eos)
 	return run("resp_headers", 0)
 }
 
 //go:wasmexport proxy_on_response_body
 func onResponseBody(id, size, eos uint32) uint32 {
 	current = id
-	logInfo(fmt.Sprintf("resp_body size=%d eos=%d", size, eos))
+	trace("resp_body size=%d eos=%d", size, eos)
 	r := run("resp_body", 0)
 	if len(script[body("resp_body", eos)]) > 0 {
 		r = run(body("resp_body", eos), r)
@@ -141,39 +149,39 @@ func onResponseBody(id, size, eos uint32) uint32 {
 //go:wasmexport proxy_on_log
 func onLog(id uint32) {
 	current = id
-	logInfo(fmt.Sprintf("log ctx=%d", id))
+	trace("log ctx=%d", id)
 	run("log", 0)
 }
 
 //go:wasmexport proxy_on_done
 func onDone(id uint32) uint32 {
-	logInfo(fmt.Sprintf("done ctx=%d", id))
+	trace("done ctx=%d", id)
 	run("done", 0)
 	return 1
 }
 
 //go:wasmexport proxy_on_delete
 func onDelete(id uint32) {
-	logInfo(fmt.Sprintf("delete ctx=%d", id))
+	trace("delete ctx=%d", id)
 	run("delete", 0)
 }
 
 //go:wasmexport proxy_on_tick
 func onTick(id uint32) {
-	logInfo(fmt.Sprintf("tick ctx=%d", id))
+	trace("tick ctx=%d", id)
 	run("tick", 0)
 }
 
 //go:wasmexport proxy_on_http_call_response
 func onHTTPCallResponse(id, token, nh, bs, nt uint32) {
 	lastTok = token
-	logInfo(fmt.Sprintf("callout ctx=%d token=%d headers=%d body=%d trailers=%d", id, token, nh, bs, nt))
+	trace("callout ctx=%d token=%d headers=%d body=%d trailers=%d", id, token, nh, bs, nt)
 	run("callout", 0)
 }
 
 //go:wasmexport proxy_on_queue_ready
 func onQueueReady(id, token uint32) {
-	logInfo(fmt.Sprintf("queue ctx=%d token=%d", id, token))
+	trace("queue ctx=%d token=%d", id, token)
 	run("queue", 0)
 }
 
