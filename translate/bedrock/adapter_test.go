@@ -320,3 +320,24 @@ func TestMessageMerging(t *testing.T) {
 		t.Fatalf("body:\n%s\nwant:\n%s", r.Body, want)
 	}
 }
+
+// SDK-style payloads wrapped in {"<eventType>": {...}} translate like wire payloads.
+func TestStreamWrappedPayloads(t *testing.T) {
+	var in []byte
+	in = est.Event(in, "messageStart", `{"messageStart":{"role":"assistant"}}`)
+	in = est.Event(in, "contentBlockDelta", `{"contentBlockDelta":{"contentBlockIndex":0,"delta":{"text":"Hi"}}}`)
+	in = est.Event(in, "messageStop", `{"messageStop":{"stopReason":"max_tokens"}}`)
+	in = est.Event(in, "metadata", `{"metadata":{"usage":{"inputTokens":3,"outputTokens":1}}}`)
+	got, err, s := runStream(streamCall(streamCase{}), [][]byte{in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, _ := runStream(streamCall(streamCase{}), [][]byte{buildStream(t, "testdata/streams/no_metadata.events")})
+	got = bytes.Replace(got, []byte(`"Hi"`), []byte(`"Done"`), 1)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+	}
+	if s.Usage().TotalTokens != 4 {
+		t.Fatalf("usage %+v", s.Usage())
+	}
+}

@@ -1,6 +1,8 @@
 package bedrock
 
 import (
+	"strings"
+
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
@@ -123,7 +125,15 @@ func (s *stream) message(dst []byte, m *eventstream.Message) ([]byte, error) {
 			Message: "bedrock: event payload is not valid JSON"})
 	}
 	p := gjson.Parse(str(m.Payload))
-	switch string(header(m, ":event-type")) {
+	et := header(m, ":event-type")
+	// The wire payload is the event's members; SDK-style dumps wrap them in an object keyed
+	// by the event type. Accept both.
+	if len(et) > 0 && p.Raw[0] == '{' && p.Raw[1] == '"' && strings.HasPrefix(p.Raw[2:], str(et)) {
+		if w := p.Get(str(et)); w.IsObject() {
+			p = w
+		}
+	}
+	switch string(et) {
 	case "messageStart":
 		dst = s.start(dst)
 	case "contentBlockStart":
