@@ -14,7 +14,14 @@
 //     thinking blocks back, which Anthropic requires when thinking is combined with tool use
 //     over several turns.
 //   - OpenAI-only request fields are dropped, because Anthropic rejects unknown fields; the
-//     list is in request.go (dropped fields).
+//     list is in request.go (dropped fields). Values are passed as given, not clamped:
+//     temperature above 1 (OpenAI allows 2) or a temperature with thinking enabled gets
+//     Anthropic's own 400, which is more honest than silently changing the request.
+//   - system and developer messages, wherever they are in the conversation, are hoisted into
+//     the top-level "system" in order; Anthropic has no system turns.
+//   - Refusals (stop_reason "refusal") keep their text in content, with finish_reason
+//     "content_filter"; message.refusal stays null, as OpenAI reserves it for structured
+//     output refusals.
 //
 // Anthropic on Vertex AI and on Bedrock (InvokeModel) takes the same body without "model" and
 // with "anthropic_version" inside; those families call BuildBody with that version and reuse
@@ -57,15 +64,11 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 		return translate.Unsupported("operation " + c.Op.String() + " is not supported by provider " + t.Provider.ID)
 	}
 	p := t.Provider
-	scheme, authority, base := p.Scheme, p.Host, p.BasePath
-	if t.CustomHost != "" {
-		var err error
-		if scheme, authority, base, err = splitBaseURL(t.CustomHost); err != nil {
-			return err
-		}
-	}
-	if scheme == "" {
-		scheme = "https"
+	// A custom host is the whole base URL ("http://127.0.0.1:8089/anthropic/v1"), resolved the
+	// way every family does it.
+	scheme, authority, base, err := p.BaseURL(t.CustomHost)
+	if err != nil {
+		return err
 	}
 	out, err := BuildBody(c, t, body, dst.Body, "")
 	if err != nil {
@@ -110,28 +113,4 @@ func messagesPath(base string) string {
 		return "/messages"
 	}
 	return strings.TrimSuffix(base, "/") + "/messages"
-}
-
-// splitBaseURL splits a custom host "scheme://host[:port][/base]" into its parts. Only http and
-// https are accepted: anything else is a configuration mistake worth a precise message.
-func splitBaseURL(u string) (scheme, authority, base string, err error) {
-	rest, ok := strings.CutPrefix(u, "https://")
-	scheme = "https"
-	if !ok {
-		if rest, ok = strings.CutPrefix(u, "http://"); !ok {
-			return "", "", "", translate.Invalid("custom_host must start with http:// or https://: " + u)
-		}
-		scheme = "http"
-	}
-	authority, base = rest, ""
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		authority, base = rest[:i], rest[i:]
-	}
-	if authority == "" {
-		return "", "", "", translate.Invalid("custom_host has no host: " + u)
-	}
-	if strings.ContainsAny(base, "?#") {
-		return "", "", "", translate.Invalid("custom_host must not carry a query or fragment: " + u)
-	}
-	return scheme, authority, strings.TrimSuffix(base, "/"), nil
 }

@@ -61,7 +61,8 @@ type reqState struct {
 // modalities, audio, prediction, web_search_options, verbosity, prompt_cache_key,
 // safety_identifier, functions and function_call (deprecated by OpenAI in favour of tools),
 // n (refused when it is not 1: Anthropic answers one choice), stream_options (read for
-// include_usage; Anthropic always reports usage). Any other unknown field is dropped too.
+// include_usage; Anthropic always reports usage). Any other unknown field is dropped too, and
+// so are message "name" fields and image "detail".
 
 // BuildBody appends to dst the Anthropic Messages body for an OpenAI chat completion body and
 // fills c.Model, c.Stream and c.IncludeUsage. t supplies Model and OverrideParams (t may be nil).

@@ -169,7 +169,7 @@ func TestRequestTargets(t *testing.T) {
 	for _, bad := range []string{"gw.example", "https://", "https://h/v1?x=1"} {
 		t.Run("bad custom host "+bad, func(t *testing.T) {
 			_, _, err := build(t, translate.OpChat, &translate.Target{Provider: testProvider(), CustomHost: bad}, `{`+um+`}`)
-			if err == nil || !strings.Contains(err.Error(), "custom_host") {
+			if err == nil || !strings.Contains(err.Error(), "custom host") {
 				t.Fatalf("err = %v", err)
 			}
 		})

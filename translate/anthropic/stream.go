@@ -33,6 +33,10 @@ type Stream struct {
 	r       translate.SSEReader
 	prefix  []byte // `data: {"id":..,"object":"chat.completion.chunk",...,"delta":`
 	blocks  []block
+	// inline backing for blocks and prefix: a message rarely has more than 4 blocks, and
+	// a prefix is ~200 bytes, so a typical stream allocates neither.
+	blockBuf  [4]block
+	prefixBuf [256]byte
 	tools   int
 	u       usageCounts
 	started bool // prefix built
@@ -66,7 +70,10 @@ func (Adapter) NewStream(c *translate.Call) translate.Stream { return NewStream(
 // NewStream returns the stream translator for an Anthropic streamed message (also usable for
 // Anthropic on Vertex AI and Bedrock InvokeModel-with-SSE, which stream the same events).
 func NewStream(c *translate.Call) *Stream {
-	return &Stream{created: c.Created, fallbackID: c.ID, fallbackMdl: c.Model, includeUsage: c.IncludeUsage}
+	s := &Stream{created: c.Created, fallbackID: c.ID, fallbackMdl: c.Model, includeUsage: c.IncludeUsage}
+	s.blocks = s.blockBuf[:0]
+	s.prefix = s.prefixBuf[:0]
+	return s
 }
 
 // Usage implements translate.Stream.
