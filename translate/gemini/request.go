@@ -15,14 +15,12 @@ type chatFields struct {
 	temperature, topP, topK, maxTokens, maxCompletion    gjson.Result
 	stop, n, presence, frequency, seed, responseFormat   gjson.Result
 	reasoningEffort, thinking, streamOptions, streamFlag gjson.Result
-	model                                                string
 }
 
 // ChatInfo is what reading the client's chat request told the caller.
 type ChatInfo struct {
-	Model        string // the request's "model" (before any target override)
-	Stream       bool
-	IncludeUsage bool
+	Stream       bool // "stream": true
+	IncludeUsage bool // stream_options.include_usage, read only when streaming
 }
 
 // AppendChatRequest appends the Gemini generateContent body for the client's OpenAI chat
@@ -37,8 +35,6 @@ func AppendChatRequest(dst []byte, body []byte) ([]byte, ChatInfo, error) {
 	var f chatFields
 	root.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
-		case "model":
-			f.model = v.Str
 		case "messages":
 			f.messages = v
 		case "tools":
@@ -78,7 +74,6 @@ func AppendChatRequest(dst []byte, body []byte) ([]byte, ChatInfo, error) {
 		}
 		return true
 	})
-	info.Model = f.model
 	info.Stream = f.streamFlag.Type == gjson.True
 	info.IncludeUsage = info.Stream && f.streamOptions.Get("include_usage").Type == gjson.True
 	if !f.messages.IsArray() {
@@ -295,7 +290,6 @@ func thinkingBudget(effort string) (string, bool) {
 
 // appendGenerationConfig writes generationConfig when any generation parameter is set.
 func appendGenerationConfig(dst []byte, f *chatFields) ([]byte, error) {
-	start := len(dst)
 	n := 0
 	key := func(k string) {
 		if n == 0 {
@@ -405,11 +399,10 @@ func appendGenerationConfig(dst []byte, f *chatFields) ([]byte, error) {
 	if n > 0 {
 		dst = append(dst, '}')
 	}
-	_ = start
 	return dst, nil
 }
 
-// lastSegment is the file extension of a URL path, lower case, without query or fragment.
+// extOf is the file extension of a URL path, lower case, without query or fragment.
 func extOf(u string) string {
 	if i := strings.IndexAny(u, "?#"); i >= 0 {
 		u = u[:i]
