@@ -30,19 +30,19 @@ type Stream struct {
 	fallbackMdl  string
 	includeUsage bool
 
-	r       translate.SSEReader
-	prefix  []byte // `data: {"id":..,"object":"chat.completion.chunk",...,"delta":`
-	blocks  []block
+	r      translate.SSEReader
+	prefix []byte // `data: {"id":..,"object":"chat.completion.chunk",...,"delta":`
+	blocks []block
 	// inline backing for blocks and prefix: a message rarely has more than 4 blocks, and
 	// a prefix is ~200 bytes, so a typical stream allocates neither.
 	blockBuf  [4]block
 	prefixBuf [256]byte
-	tools   int
-	u       usageCounts
-	started bool // prefix built
-	ended   bool // finish_reason sent
-	done    bool // [DONE] sent
-	failed  bool
+	tools     int
+	u         usageCounts
+	started   bool // prefix built
+	ended     bool // finish_reason sent
+	done      bool // [DONE] sent
+	failed    bool
 	// finishing: Finish is dispatching an event the upstream left unterminated; if it is cut
 	// mid-JSON, the stream was truncated rather than malformed.
 	finishing bool
