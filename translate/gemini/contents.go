@@ -22,6 +22,8 @@ type contentWriter struct {
 	np    int    // parts in the open content
 	calls []toolName
 	buf   [8]toolName
+	// needSig: the model refuses replayed function calls without a thought signature.
+	needSig bool
 }
 
 // part starts a new part in a content of the given role.
@@ -237,6 +239,11 @@ func (w *contentWriter) toolCalls(tc gjson.Result) error {
 	if !tc.IsArray() {
 		return translate.Invalid("tool_calls must be an array")
 	}
+	// Gemini 3 wants the signature on the first function call of a step. When the client
+	// dropped ours, Google's documented sentinel stands in (it skips the check) so the
+	// conversation goes on rather than failing with a 400.
+	sentinel := w.needSig && !strings.Contains(tc.Raw, "thought_signature")
+	first := true
 	var err error
 	tc.ForEach(func(_, c gjson.Result) bool {
 		var id, name, args, sig gjson.Result
@@ -298,7 +305,10 @@ func (w *contentWriter) toolCalls(tc gjson.Result) error {
 		if sig.Type == gjson.String && sig.Str != "" {
 			w.dst = append(w.dst, `,"thoughtSignature":`...)
 			w.dst = appendStrRaw(w.dst, sig)
+		} else if sentinel && first {
+			w.dst = append(w.dst, `,"thoughtSignature":"skip_thought_signature_validator"`...)
 		}
+		first = false
 		w.dst = append(w.dst, '}')
 		return true
 	})

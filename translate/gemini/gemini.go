@@ -26,7 +26,9 @@
 //   - Answers: text parts joined, thought parts left out; tool call ids are Gemini's
 //     functionCall.id or "call_<Call.ID>_<candidate>_<n>"; a thoughtSignature rides along as
 //     tool_calls[].extra_content.google.thought_signature and goes back upstream when the
-//     client returns it. finish reasons: FinishReason. Usage: ParseUsage. A prompt blocked
+//     client returns it; for Gemini 3 and later, a replayed step whose signature the client
+//     dropped gets Google's documented "skip_thought_signature_validator" sentinel on its
+//     first call instead of failing with a 400. finish reasons: FinishReason. Usage: ParseUsage. A prompt blocked
 //     before any candidate is a normal answer with finish_reason "content_filter".
 //   - Embeddings: a string input → :embedContent, an array → :batchEmbedContents; dimensions
 //     → outputDimensionality; token-array input is Unsupported; vectors are always floats
@@ -99,7 +101,7 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 	switch c.Op {
 	case translate.OpChat:
 		var info ChatInfo
-		if dst.Body, info, err = AppendChatRequest(dst.Body, body); err != nil {
+		if dst.Body, info, err = AppendChatRequest(dst.Body, body, model); err != nil {
 			return err
 		}
 		c.Stream, c.IncludeUsage = info.Stream, info.IncludeUsage

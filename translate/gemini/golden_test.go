@@ -331,3 +331,22 @@ func TestThoughtSignatureRoundTrip(t *testing.T) {
 }
 
 func gjsonGet(b []byte, path string) string { return gjson.GetBytes(b, path).Raw }
+
+func TestThoughtSignatureSentinel(t *testing.T) {
+	body := `{"model":"%s","messages":[{"role":"user","content":"go"},{"role":"assistant","tool_calls":[{"id":"a","type":"function","function":{"name":"f","arguments":"{}"}},{"id":"b","type":"function","function":{"name":"g","arguments":"{}"}}]},{"role":"tool","tool_call_id":"a","content":"1"},{"role":"tool","tool_call_id":"b","content":"2"}]}`
+	for model, want := range map[string]string{
+		"gemini-3-pro-preview": `"parts":[{"functionCall":{"name":"f","args":{}},"thoughtSignature":"skip_thought_signature_validator"},{"functionCall":{"name":"g","args":{}}}]`,
+		"gemini-3.1-flash":     `"parts":[{"functionCall":{"name":"f","args":{}},"thoughtSignature":"skip_thought_signature_validator"},{"functionCall":{"name":"g","args":{}}}]`,
+		"gemini-2.5-flash":     `"parts":[{"functionCall":{"name":"f","args":{}}},{"functionCall":{"name":"g","args":{}}}]`,
+		"gemini-exp-1206":      `"parts":[{"functionCall":{"name":"f","args":{}}},{"functionCall":{"name":"g","args":{}}}]`,
+	} {
+		var r translate.UpstreamRequest
+		err := (Adapter{}).BuildRequest(&translate.Call{Op: translate.OpChat}, &translate.Target{Provider: geminiProvider}, []byte(strings.Replace(body, "%s", model, 1)), &r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(r.Body), want) {
+			t.Errorf("%s: body %s\nwant it to contain %s", model, r.Body, want)
+		}
+	}
+}

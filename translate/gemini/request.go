@@ -24,9 +24,9 @@ type ChatInfo struct {
 }
 
 // AppendChatRequest appends the Gemini generateContent body for the client's OpenAI chat
-// request (validated and overrides merged by PrepareBody) to dst. Vertex AI's publishers/google models take the
-// same body.
-func AppendChatRequest(dst []byte, body []byte) ([]byte, ChatInfo, error) {
+// request (validated and overrides merged by PrepareBody) to dst, for the upstream model
+// name. Vertex AI's publishers/google models take the same body.
+func AppendChatRequest(dst []byte, body []byte, model string) ([]byte, ChatInfo, error) {
 	var info ChatInfo
 	root := gjson.Parse(str(body))
 	if !root.IsObject() {
@@ -84,7 +84,7 @@ func AppendChatRequest(dst []byte, body []byte) ([]byte, ChatInfo, error) {
 	dst = append(dst, `{"contents":[`...)
 	var sysBuf [4]gjson.Result
 	sys := sysBuf[:0]
-	w := contentWriter{dst: dst}
+	w := contentWriter{dst: dst, needSig: needsThoughtSignature(model)}
 	f.messages.ForEach(func(_, m gjson.Result) bool {
 		var role string
 		var content gjson.Result
@@ -400,6 +400,20 @@ func appendGenerationConfig(dst []byte, f *chatFields) ([]byte, error) {
 		dst = append(dst, '}')
 	}
 	return dst, nil
+}
+
+// needsThoughtSignature reports whether the model is Gemini 3 or later, which refuses a
+// replayed functionCall without a thoughtSignature.
+func needsThoughtSignature(model string) bool {
+	rest, ok := strings.CutPrefix(model, "gemini-")
+	if !ok {
+		return false
+	}
+	n, i := 0, 0
+	for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9' && i < 4; i++ {
+		n = n*10 + int(rest[i]-'0')
+	}
+	return i > 0 && n >= 3
 }
 
 // extOf is the file extension of a URL path, lower case, without query or fragment.

@@ -128,7 +128,7 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 	switch c.Op {
 	case translate.OpChat:
 		var info gemini.ChatInfo
-		if dst.Body, info, err = gemini.AppendChatRequest(dst.Body, body); err != nil {
+		if dst.Body, info, err = gemini.AppendChatRequest(dst.Body, body, name); err != nil {
 			return err
 		}
 		c.Stream, c.IncludeUsage = info.Stream, info.IncludeUsage
