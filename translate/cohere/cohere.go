@@ -17,6 +17,8 @@
 //   - tool_choice "required" → "REQUIRED", "none" → "NONE", "auto" → omitted; a named function
 //     → "REQUIRED" with only that tool offered (Cohere cannot force one tool by name).
 //   - Thinking content and citations are dropped: OpenAI's chat format has no field for them.
+//   - top_p above 0.99 is sent as p 0.99 (Cohere's documented maximum; top_p 1 is a common
+//     client default meaning "no cut"). temperature and penalties are passed as given.
 //   - Fields Cohere does not know are dropped (list in request.go); Cohere's own fields
 //     (documents, citation_options, safety_mode, thinking, priority, strict_tools, k, p) are
 //     passed through so clients can use them.

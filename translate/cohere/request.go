@@ -16,8 +16,8 @@ import (
 // strict_tools, k, p. Refused: n > 1 (Cohere returns one answer). Dropped, because Cohere has
 // no equivalent: everything else (user, metadata, store, logprobs, top_logprobs, logit_bias,
 // parallel_tool_calls, service_tier, reasoning_effort, modalities, audio, prediction, ...).
-// temperature is passed as given: Cohere documents 0–1 where OpenAI allows 0–2, and Cohere's
-// own error is clearer than a silent clamp.
+// temperature and the penalties are passed as given: Cohere documents 0–1 where OpenAI allows
+// more, and Cohere's own error is clearer than a silent clamp. top_p above 0.99 becomes 0.99.
 func buildChat(c *translate.Call, t *translate.Target, body []byte, b []byte) ([]byte, error) {
 	src := view(body)
 	if !gjson.Valid(src) {
@@ -81,7 +81,13 @@ func buildChat(c *translate.Call, t *translate.Target, body []byte, b []byte) ([
 		case "top_p", "p":
 			if v.Type == gjson.Number && wrote&wroteP == 0 {
 				wrote |= wroteP
-				b = appendMember(b, "p", v.Raw)
+				// Cohere documents p in [0.01, 0.99]; top_p 1 (no nucleus cut, a common
+				// client default) becomes the nearest value Cohere accepts.
+				if v.Num > 0.99 {
+					b = appendMember(b, "p", "0.99")
+				} else {
+					b = appendMember(b, "p", v.Raw)
+				}
 			}
 		case "top_k", "k":
 			if v.Type == gjson.Number && wrote&wroteK == 0 {
