@@ -18,7 +18,8 @@ const maxStreamMessage = 1 << 20
 func (Adapter) NewStream(c *translate.Call) translate.Stream {
 	s := &stream{includeUsage: c.IncludeUsage}
 	s.dec.MaxMessage = maxStreamMessage
-	p := make([]byte, 0, 96+len(c.ID)+len(c.Model))
+	s.tools = s.toolsBuf[:0]
+	p := s.prefixBuf[:0]
 	p = append(p, `data: {"id":`...)
 	p = translate.AppendString(p, c.ID)
 	p = append(p, `,"object":"chat.completion.chunk","created":`...)
@@ -49,6 +50,10 @@ type stream struct {
 	started, stopped, done, failed bool
 	tools                          []toolBlock
 	usage                          translate.Usage
+
+	// Inline storage so a typical stream allocates only the struct and the decoder buffer.
+	toolsBuf  [4]toolBlock
+	prefixBuf [192]byte
 }
 
 func (s *stream) Usage() translate.Usage { return s.usage }
@@ -181,7 +186,7 @@ func (s *stream) message(dst []byte, m *eventstream.Message) ([]byte, error) {
 			return s.fail(dst, &translate.Error{Status: 502, Type: "api_error", Code: "bad_upstream_stream",
 				Message: "bedrock: tool input delta for a content block that never started"})
 		}
-		if in.Str == "" {
+		if len(in.Raw) == 2 { // ""
 			return dst, nil
 		}
 		dst = s.open(dst)
