@@ -20,10 +20,13 @@ type config struct {
 	clusterHeader       string
 	maxRequestBodyBytes int
 	providers           map[string]*provider
-	// clearRouteCache calls Envoy's clear_route_cache foreign function after the cluster header
-	// changes. Kong traps on any unknown foreign function ("host trap (internal error): unknown
-	// foreign function", 500), so Kong configurations set "clear_route_cache": false.
-	clearRouteCache bool
+	// kong selects Kong's behaviour ("proxy": "kong"). Envoy (the default) holds the request
+	// headers until the body is known and calls the foreign function clear_route_cache after the
+	// rewrite. Kong hangs a request whose headers callback pauses when no body callback follows
+	// (body-less requests), and traps on any foreign function it does not know ("host trap
+	// (internal error): unknown foreign function", 500), so there the headers are rewritten at
+	// once and the body is only validated.
+	kong bool
 }
 
 type provider struct {
@@ -50,7 +53,7 @@ func parseConfig(data []byte, getenv func(string) string) (*config, error) {
 	if !root.IsObject() {
 		return nil, errors.New("plugin configuration must be a JSON object")
 	}
-	c := &config{clusterHeader: defaultClusterHeader, maxRequestBodyBytes: defaultMaxRequestBodyBytes, clearRouteCache: true}
+	c := &config{clusterHeader: defaultClusterHeader, maxRequestBodyBytes: defaultMaxRequestBodyBytes}
 	var err error
 	seenProviders := false
 	root.ForEach(func(k, v gjson.Result) bool {
@@ -72,12 +75,15 @@ func parseConfig(data []byte, getenv func(string) string) (*config, error) {
 				return false
 			}
 			c.maxRequestBodyBytes = n
-		case "clear_route_cache":
-			if !v.IsBool() {
-				err = errors.New("clear_route_cache must be true or false (got " + v.Raw + ")")
+		case "proxy":
+			switch {
+			case v.Type == gjson.String && v.Str == "envoy":
+			case v.Type == gjson.String && v.Str == "kong":
+				c.kong = true
+			default:
+				err = errors.New("proxy must be \"envoy\" or \"kong\" (got " + v.Raw + ")")
 				return false
 			}
-			c.clearRouteCache = v.Bool()
 		case "providers":
 			seenProviders = true
 			c.providers, err = parseProviders(v, getenv)

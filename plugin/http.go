@@ -29,6 +29,8 @@ type httpContext struct {
 	cfg        *config
 	provider   *provider
 	clientAuth bool
+	// rewritten: the headers already point at the provider (Kong rewrites at the headers).
+	rewritten bool
 	// finished: the request was answered locally or handed on; later request callbacks pass.
 	finished bool
 }
@@ -61,6 +63,14 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 	if endOfStream {
 		return h.forward()
 	}
+	if h.cfg.kong {
+		// Kong: no pause here (see config.kong); the body is still checked before nginx proxies.
+		if act, ok := h.rewrite(); !ok {
+			return act
+		}
+		h.rewritten = true
+		return types.ActionContinue
+	}
 	// Hold the headers (the host runs with allow_on_headers_stop_iteration) so they can still be
 	// rewritten once the body is known.
 	return types.ActionPause
@@ -90,35 +100,48 @@ func (h *httpContext) OnHttpRequestBody(size int, endOfStream bool) types.Action
 			return h.reject(400, "request body is not valid JSON", "invalid_json")
 		}
 	}
+	if h.rewritten {
+		h.finished = true
+		return types.ActionContinue
+	}
 	return h.forward()
 }
 
 // forward rewrites the held request headers for the chosen provider and lets it go upstream.
 func (h *httpContext) forward() types.Action {
 	h.finished = true
+	if act, ok := h.rewrite(); !ok {
+		return act
+	}
+	return types.ActionContinue
+}
+
+// rewrite points the request at the provider: authority, credentials, the cluster header, no
+// gateway headers. On failure it has answered the client and returns the action to give.
+func (h *httpContext) rewrite() (types.Action, bool) {
 	p := h.provider
 	if err := abi.ReplaceHttpRequestHeader(":authority", p.host); err != nil {
-		return h.hostError("set :authority", err)
+		return h.hostError("set :authority", err), false
 	}
 	if !h.clientAuth && p.authorization != "" {
 		if err := abi.ReplaceHttpRequestHeader("authorization", p.authorization); err != nil {
-			return h.hostError("set authorization", err)
+			return h.hostError("set authorization", err), false
 		}
 	}
 	if err := abi.ReplaceHttpRequestHeader(h.cfg.clusterHeader, p.cluster); err != nil {
-		return h.hostError("set "+h.cfg.clusterHeader, err)
+		return h.hostError("set "+h.cfg.clusterHeader, err), false
 	}
 	if err := stripGatewayHeaders(); err != nil {
-		return h.hostError("strip gateway headers", err)
+		return h.hostError("strip gateway headers", err), false
 	}
-	// Envoy >= 1.33 only re-selects the route when asked (docs/host.md §5.3). A host without the
-	// function answers NotFound, except Kong, which traps: it is configured off there.
-	if h.cfg.clearRouteCache {
+	// Envoy >= 1.33 only re-selects the route when asked (docs/host.md §5.3). Other hosts without
+	// the function answer NotFound; Kong traps, so it is never called there.
+	if !h.cfg.kong {
 		if _, err := abi.CallForeignFunction("clear_route_cache", nil); err != nil && err != types.ErrorStatusNotFound {
 			abi.LogWarn("switchyard: clear_route_cache failed: " + err.Error())
 		}
 	}
-	return types.ActionContinue
+	return types.ActionContinue, true
 }
 
 // stripGatewayHeaders removes every x-portkey-* request header: gateway headers never reach a
