@@ -300,12 +300,8 @@ req_headers log 6 bad-level`
 		c.HostEnvKeys = []string{"SWITCHYARD_HOST_KEY"}
 	})
 	s := p.NewStream(&recSink{}, StreamInfo{})
-	start := time.Now()
 	s.DecodeHeaders(reqHeaders(), true)
 	s.Finish()
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("took %v", d)
-	}
 	equalLines(t, "logs", l.grep("hello"), []string{"info hello out", "error hello err"})
 	equalLines(t, "logs", l.grep("req_headers "), []string{
 		"info req_headers n=5 eos=1",
