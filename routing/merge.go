@@ -10,69 +10,85 @@ func appendMerged(dst []byte, base, over gjson.Result) []byte {
 	b, o := newKeyIndex(base), newKeyIndex(over)
 	dst = append(dst, '{')
 	n := 0
-	for i, e := range b.list {
-		if b.last(e.k.Str) != i {
-			continue
+	b.each(func(pos int, k, v gjson.Result) {
+		if b.last(k.Str) != pos {
+			return
 		}
 		if n > 0 {
 			dst = append(dst, ',')
 		}
 		n++
-		dst = append(dst, e.k.Raw...)
+		dst = append(dst, k.Raw...)
 		dst = append(dst, ':')
-		j := o.last(e.k.Str)
+		ov, ok := o.get(k.Str)
 		switch {
-		case j < 0:
-			dst = append(dst, e.v.Raw...)
-		case e.v.IsObject() && o.list[j].v.IsObject():
-			dst = appendMerged(dst, e.v, o.list[j].v)
+		case !ok:
+			dst = append(dst, v.Raw...)
+		case v.IsObject() && ov.IsObject():
+			dst = appendMerged(dst, v, ov)
 		default:
-			dst = append(dst, o.list[j].v.Raw...)
+			dst = append(dst, ov.Raw...)
 		}
-	}
-	for i, e := range o.list {
-		if o.last(e.k.Str) != i || b.last(e.k.Str) >= 0 {
-			continue
+	})
+	o.each(func(pos int, k, v gjson.Result) {
+		if o.last(k.Str) != pos || b.last(k.Str) >= 0 {
+			return
 		}
 		if n > 0 {
 			dst = append(dst, ',')
 		}
 		n++
-		dst = append(dst, e.k.Raw...)
+		dst = append(dst, k.Raw...)
 		dst = append(dst, ':')
-		dst = append(dst, e.v.Raw...)
-	}
+		dst = append(dst, v.Raw...)
+	})
 	return append(dst, '}')
 }
 
 type keyValue struct{ k, v gjson.Result }
 
 // keyIndex finds an object's keys by exact (unescaped) name; gjson paths would read '.', '*'
-// and friends in a name as syntax. Large objects get a map so a hostile config cannot make the
-// merge quadratic.
+// and friends in a name as syntax. Small objects (every real override_params) are scanned in
+// place without allocating; large ones get a list and a map so a hostile config cannot make
+// the merge quadratic. Positions are byte offsets (small) or list indexes (large).
 type keyIndex struct {
+	obj  gjson.Result
 	list []keyValue
-	m    map[string]int // key -> index of its last occurrence, for large objects
+	m    map[string]int
 }
 
-const keyIndexMapMin = 16
+const keyIndexScanMax = 1024 // bytes of JSON below which scanning beats indexing
 
 func newKeyIndex(obj gjson.Result) keyIndex {
-	var x keyIndex
+	x := keyIndex{obj: obj}
+	if len(obj.Raw) <= keyIndexScanMax {
+		return x
+	}
 	obj.ForEach(func(k, v gjson.Result) bool {
 		x.list = append(x.list, keyValue{k, v})
 		return true
 	})
-	if len(x.list) >= keyIndexMapMin {
-		x.m = make(map[string]int, len(x.list))
-		for i, e := range x.list {
-			x.m[e.k.Str] = i
-		}
+	x.m = make(map[string]int, len(x.list))
+	for i, e := range x.list {
+		x.m[e.k.Str] = i
 	}
 	return x
 }
 
-// last is the index of key's last occurrence, -1 when absent.
+func (x *keyIndex) each(fn func(pos int, k, v gjson.Result)) {
+	if x.m == nil {
+		x.obj.ForEach(func(k, v gjson.Result) bool {
+			fn(k.Index, k, v)
+			return true
+		})
+		return
+	}
+	for i, e := range x.list {
+		fn(i, e.k, e.v)
+	}
+}
+
+// last is the position of key's last occurrence, -1 when absent.
 func (x *keyIndex) last(key string) int {
 	if x.m != nil {
 		if i, ok := x.m[key]; ok {
@@ -80,10 +96,31 @@ func (x *keyIndex) last(key string) int {
 		}
 		return -1
 	}
-	for i := len(x.list) - 1; i >= 0; i-- {
-		if x.list[i].k.Str == key {
-			return i
+	pos := -1
+	x.obj.ForEach(func(k, _ gjson.Result) bool {
+		if k.Str == key {
+			pos = k.Index
 		}
+		return true
+	})
+	return pos
+}
+
+// get is the value of key's last occurrence.
+func (x *keyIndex) get(key string) (gjson.Result, bool) {
+	if x.m != nil {
+		if i, ok := x.m[key]; ok {
+			return x.list[i].v, true
+		}
+		return gjson.Result{}, false
 	}
-	return -1
+	var out gjson.Result
+	found := false
+	x.obj.ForEach(func(k, v gjson.Result) bool {
+		if k.Str == key {
+			out, found = v, true
+		}
+		return true
+	})
+	return out, found
 }

@@ -451,17 +451,20 @@ func TestOverrideMergeLargeAndDuplicate(t *testing.T) {
 	if got := c.Root().Targets[0].OverrideParams; got != `{"b":{"y":2},"a":3,"c":{"x":1}}` {
 		t.Fatalf("got %s", got)
 	}
-	// Large objects take the map path; the result must equal the small-path semantics.
+	// Large objects take the indexed path; the result must follow the same rules.
 	var base, over strings.Builder
 	base.WriteString("{")
 	over.WriteString("{")
-	for i := 0; i < 40; i++ {
+	for i := 0; i < 100; i++ {
 		if i > 0 {
 			base.WriteString(",")
 			over.WriteString(",")
 		}
 		fmt.Fprintf(&base, `"k%d":{"v":%d}`, i, i)
-		fmt.Fprintf(&over, `"k%d":{"w":%d}`, i+20, i)
+		fmt.Fprintf(&over, `"k%d":{"w":%d}`, i+50, i)
+	}
+	if base.Len() <= keyIndexScanMax {
+		t.Fatal("test objects too small for the indexed path")
 	}
 	base.WriteString("}")
 	over.WriteString("}")
@@ -469,14 +472,14 @@ func TestOverrideMergeLargeAndDuplicate(t *testing.T) {
 	if !gjson.Valid(got) {
 		t.Fatal(got)
 	}
-	for i := 0; i < 60; i++ {
+	for i := 0; i < 150; i++ {
 		r := gjson.Get(got, fmt.Sprintf("k%d", i))
-		wantV, wantW := i < 40, i >= 20
+		wantV, wantW := i < 100, i >= 50
 		if r.Get("v").Exists() != wantV || r.Get("w").Exists() != wantW {
 			t.Fatalf("k%d = %s", i, r.Raw)
 		}
 	}
-	if !strings.HasPrefix(got, `{"k0":{"v":0},`) || !strings.HasSuffix(got, `"k59":{"w":39}}`) {
+	if !strings.HasPrefix(got, `{"k0":{"v":0},`) || !strings.HasSuffix(got, `"k149":{"w":99}}`) {
 		t.Fatalf("order: %s", got)
 	}
 }
