@@ -219,6 +219,9 @@ func TestRequestErrors(t *testing.T) {
 		{"empty embed input", translate.OpEmbeddings, aws, `{"model":"cohere.embed-english-v3","input":[]}`, 400, "invalid_request", "empty"},
 		{"no credentials", translate.OpChat, translate.Target{Provider: provider()}, `{"model":"m","messages":[{"role":"user","content":"x"}]}`, 400, "invalid_request", "no AWS credentials"},
 		{"half credentials", translate.OpChat, translate.Target{Provider: provider(), Options: translate.Options{AWSAccessKeyID: "AK"}}, `{"model":"m","messages":[{"role":"user","content":"x"}]}`, 400, "invalid_request", "no AWS credentials"},
+		{"region injection", translate.OpChat, translate.Target{Provider: provider(), Options: awsOptions("evil.example.com/x", "")}, `{"model":"m","messages":[{"role":"user","content":"x"}]}`, 400, "invalid_request", "invalid AWS region"},
+		{"region upper", translate.OpChat, translate.Target{Provider: provider(), Options: awsOptions("US-EAST-1", "")}, `{"model":"m","messages":[{"role":"user","content":"x"}]}`, 400, "invalid_request", "invalid AWS region"},
+		{"custom host user info", translate.OpChat, translate.Target{Provider: provider(), Options: awsOptions("", ""), CustomHost: "https://user@evil.example.com"}, `{"model":"m","messages":[{"role":"user","content":"x"}]}`, 400, "invalid_request", "custom host"},
 		{"bad override", translate.OpChat, translate.Target{Provider: provider(), Options: awsOptions("", ""), OverrideParams: []byte(`[1]`)}, `{"model":"m","messages":[{"role":"user","content":"x"}]}`, 400, "invalid_request", "override_params"},
 	}
 	for _, tc := range cases {

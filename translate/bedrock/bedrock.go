@@ -19,7 +19,7 @@
 package bedrock
 
 import (
-	"strings"
+	"strconv"
 	"unsafe"
 
 	"github.com/tidwall/gjson"
@@ -89,16 +89,23 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 	if region == "" {
 		region = defaultRegion
 	}
-	p := t.Provider
-	dst.Method = "POST"
-	dst.Scheme = p.Scheme
-	if dst.Scheme == "" {
-		dst.Scheme = "https"
+	// The region lands in the host name and the signing scope: a client-supplied value
+	// (x-portkey-aws-region) must not be able to change where the request goes.
+	if !validRegion(region) {
+		return translate.Invalid("bedrock: invalid AWS region " + strconv.Quote(region))
 	}
-	dst.Authority = strings.Replace(p.Host, "{region}", region, 1)
-	base := p.BasePath
-	if t.CustomHost != "" {
-		dst.Scheme, dst.Authority, base = splitBaseURL(t.CustomHost)
+	p := t.Provider
+	scheme, authority, base, err := p.BaseURL(t.CustomHost)
+	if err != nil {
+		return err
+	}
+	dst.Method = "POST"
+	dst.Scheme = scheme
+	dst.Authority = translate.Fill(authority, "region", region)
+	base = translate.Fill(base, "region", region)
+	if translate.HasPlaceholder(dst.Authority) || translate.HasPlaceholder(base) {
+		return &translate.Error{Status: 500, Type: "api_error", Code: "bad_provider",
+			Message: "bedrock: provider host has an unknown placeholder: " + dst.Authority + base}
 	}
 	path := make([]byte, 0, len(base)+len(model)*3+len("/model/")+len(op))
 	path = append(path, base...)
@@ -142,18 +149,17 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 	return nil
 }
 
-// splitBaseURL splits "https://host:port/base/" into scheme, authority and base path
-// (without a trailing slash).
-func splitBaseURL(u string) (scheme, authority, base string) {
-	scheme = "https"
-	if s, rest, ok := strings.Cut(u, "://"); ok {
-		scheme, u = s, rest
+// validRegion accepts AWS region names (us-east-1, us-gov-west-1, eu-isoe-west-1, ...).
+func validRegion(r string) bool {
+	if len(r) == 0 || len(r) > 32 {
+		return false
 	}
-	authority, base = u, ""
-	if i := strings.IndexByte(u, '/'); i >= 0 {
-		authority, base = u[:i], u[i:]
+	for i := 0; i < len(r); i++ {
+		if c := r[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
 	}
-	return scheme, authority, strings.TrimRight(base, "/")
+	return true
 }
 
 // appendPathSegment URI-encodes s as a single path segment.
