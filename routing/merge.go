@@ -57,7 +57,7 @@ type keyIndex struct {
 	m    map[string]int
 }
 
-const keyIndexScanMax = 1024 // bytes of JSON below which scanning beats indexing
+const keyIndexScanMax = 256 // bytes of JSON below which scanning beats indexing
 
 func newKeyIndex(obj gjson.Result) keyIndex {
 	x := keyIndex{obj: obj}
