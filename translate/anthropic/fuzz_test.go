@@ -76,6 +76,15 @@ func FuzzStream(f *testing.F) {
 			f.Add(b, uint16(len(b)/2), true)
 		}
 	}
+	for _, ev := range []string{
+		"data: {\"type\":\"message_stop\"}\n\n",
+		"data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"tool_use\",\"id\":\"t\",\"name\":\"f\"}}\r\n\r\n",
+		"data: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"a\\nb\"}}\n\n",
+		"event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n",
+		"data: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\"},\"usage\":{\"output_tokens\":7}}\r",
+	} {
+		f.Add([]byte(ev), uint16(7), false)
+	}
 	f.Fuzz(func(t *testing.T, in []byte, at uint16, usage bool) {
 		c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: usage, Created: 1, ID: "chatcmpl-x", Model: "m"}
 		want := runStream(c, in, whole)
