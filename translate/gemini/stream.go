@@ -113,9 +113,13 @@ func (s *Stream) event(dst []byte, data []byte) ([]byte, error) {
 		if msg == "" {
 			msg = "upstream reported an error mid-stream"
 		}
+		typ := "api_error"
+		if code := h.err.Get("code").Int(); code >= 400 && code < 600 {
+			typ = translate.ErrorTypeForStatus(int(code))
+		}
 		s.dead = true
-		dst = translate.AppendErrorEvent(dst, msg, "api_error", h.err.Get("status").String())
-		return dst, &translate.Error{Status: 502, Type: "api_error", Message: msg}
+		dst = translate.AppendErrorEvent(dst, msg, typ, h.err.Get("status").String())
+		return dst, &translate.Error{Status: 502, Type: typ, Message: msg}
 	}
 	if s.id == nil {
 		if h.id.Type == gjson.String && h.id.Str != "" {
