@@ -65,7 +65,6 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 	default:
 		b = append(b, `""`...)
 	}
-	b = append(b, `,"refusal":null`...)
 	if tools > 0 {
 		b = append(b, `,"tool_calls":[`...)
 		i := 0
@@ -95,11 +94,11 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 		})
 		b = append(b, ']')
 	}
-	b = append(b, `},"logprobs":null,"finish_reason":`...)
+	b = append(b, `,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":`...)
 	b = translate.AppendString(b, finishReason(stopReason.Str))
 	b = append(b, `}],"usage":`...)
 	b = appendUsage(b, u)
-	return append(b, '}'), u, nil
+	return append(b, `,"service_tier":"default","system_fingerprint":null}`...), u, nil
 }
 
 func appendStringOrEmpty(b []byte, v gjson.Result) []byte {
@@ -155,7 +154,8 @@ func appendUsage(b []byte, u translate.Usage) []byte {
 	b = translate.AppendInt(b, int64(u.TotalTokens))
 	b = append(b, `,"prompt_tokens_details":{"cached_tokens":`...)
 	b = translate.AppendInt(b, int64(u.CachedTokens))
-	return append(b, "}}"...)
+	// Bedrock reports no reasoning, audio or prediction tokens apart.
+	return append(b, `,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`...)
 }
 
 // appendCompact appends valid JSON without the whitespace between tokens, so values copied

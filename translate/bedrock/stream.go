@@ -26,7 +26,7 @@ func (Adapter) NewStream(c *translate.Call) translate.Stream {
 	p = translate.AppendInt(p, c.Created)
 	p = append(p, `,"model":`...)
 	p = translate.AppendString(p, c.Model)
-	p = append(p, `,"choices":[`...)
+	p = append(p, `,"service_tier":"default","system_fingerprint":null,"choices":[`...)
 	s.prefix = p
 	return s
 }
@@ -53,7 +53,7 @@ type stream struct {
 
 	// Inline storage so a typical stream allocates only the struct and the decoder buffer.
 	toolsBuf  [4]toolBlock
-	prefixBuf [192]byte
+	prefixBuf [256]byte
 }
 
 func (s *stream) Usage() translate.Usage { return s.usage }
