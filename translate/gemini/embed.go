@@ -8,8 +8,9 @@ import (
 	"switchyard/translate"
 )
 
-// EmbedInput reads an OpenAI embeddings request: the input (a string, or an array of
-// strings) and dimensions, from a body PrepareBody validated. Token-id inputs are refused: Google's embedders take text only.
+// EmbedInput reads an OpenAI embeddings request (a body PrepareBody validated): the input,
+// a string or an array of strings, and dimensions. Token-id inputs are refused: Google's
+// embedders take text only.
 func EmbedInput(body []byte) (input, dims gjson.Result, err error) {
 	root := gjson.Parse(str(body))
 	input, dims = root.Get("input"), root.Get("dimensions")
