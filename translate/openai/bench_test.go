@@ -120,3 +120,21 @@ func TestBenchStreamShape(t *testing.T) {
 		t.Fatalf("%d events out (usage-only chunk must be dropped)", n)
 	}
 }
+
+var sink int
+
+// BenchmarkBaselineByteLoop is perf-floor.md's yardstick (a plain loop over the 2.5 KB request,
+// ~3 µs on an idle machine): compare ratios, not absolute times, on a loaded one.
+func BenchmarkBaselineByteLoop(b *testing.B) {
+	body := benchRequestBody(b)
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		n := 0
+		for _, c := range body {
+			if c == '"' {
+				n++
+			}
+		}
+		sink += n
+	}
+}

@@ -38,6 +38,9 @@ func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte)
 	// place is remembered and fixed up afterwards.
 	var model, stream, streamOpts gjson.Result
 	soStart, soEnd := -1, -1
+	var matched uint64 // override keys (by index, first 64) that the body also has
+	var idx overIndex
+	idx.build(over)
 	dst = append(dst, '{')
 	n := 0
 	sawModel := false
@@ -65,7 +68,11 @@ func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte)
 			return true
 		}
 		dst = appendKey(dst, &n, k.Raw)
-		dst = appendValue(dst, v, key(over, name))
+		ov, i := idx.find(over, name)
+		if i >= 0 && i < 64 {
+			matched |= 1 << i
+		}
+		dst = appendValue(dst, v, ov)
 		return true
 	})
 	if ov := key(over, "stream"); ov.Exists() {
@@ -87,14 +94,18 @@ func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte)
 		dst = splice(dst, soStart, soEnd, appendStreamOptions(buf[:0], streamOpts, overSO))
 	}
 
+	i := -1
 	over.ForEach(func(k, v gjson.Result) bool {
+		i++
 		name := k.Str
 		switch {
-		case name == "model" && t.Model != "":
+		case name == "model" && (t.Model != "" || sawModel):
 			return true
 		case name == "stream_options" && (wantSO || noSO || soStart >= 0):
 			return true
-		case key(root, name).Exists():
+		case i < 64 && matched&(1<<i) != 0:
+			return true
+		case i >= 64 && key(root, name).Exists():
 			return true
 		}
 		dst = appendKey(dst, &n, k.Raw)
@@ -159,6 +170,56 @@ func isObject(s string) bool {
 		return false
 	}
 	return false
+}
+
+// overIndex holds the top-level members of a small override object so the body pass can
+// look each body key up without re-parsing the override.
+type overIndex struct {
+	n    int // members indexed; -1 when the object has too many (then find scans)
+	keys [8]string
+	vals [8]gjson.Result
+}
+
+func (x *overIndex) build(over gjson.Result) {
+	over.ForEach(func(k, v gjson.Result) bool {
+		if x.n == len(x.keys) {
+			x.n = -1
+			return false
+		}
+		x.keys[x.n], x.vals[x.n] = k.Str, v
+		x.n++
+		return true
+	})
+}
+
+func (x *overIndex) find(over gjson.Result, name string) (gjson.Result, int) {
+	if x.n < 0 {
+		return keyIndex(over, name)
+	}
+	for i := 0; i < x.n; i++ {
+		if x.keys[i] == name {
+			return x.vals[i], i
+		}
+	}
+	return gjson.Result{}, -1
+}
+
+// keyIndex is key that also reports the member's position (-1 when absent).
+func keyIndex(obj gjson.Result, name string) (gjson.Result, int) {
+	var out gjson.Result
+	idx, at := -1, 0
+	if !obj.IsObject() {
+		return out, -1
+	}
+	obj.ForEach(func(k, v gjson.Result) bool {
+		if k.Str == name {
+			out, idx = v, at
+			return false
+		}
+		at++
+		return true
+	})
+	return out, idx
 }
 
 // key finds a top-level member of obj by its unescaped name. Unlike gjson.Get it treats no
