@@ -36,7 +36,8 @@ type guardedPlugin struct {
 
 type guardedHttp struct {
 	inner  types.HttpContext
-	failed bool
+	failed bool // answered with a 500; later callbacks pass through untouched
+	broken bool // its constructor panicked; the first callback answers the 500
 }
 
 // currentStream is the guarded stream whose callback is running, so that a callout dispatched
@@ -103,9 +104,9 @@ func (p *guardedPlugin) NewHttpContext(id uint32) (hc types.HttpContext) {
 	defer func() {
 		if r := recover(); r != nil {
 			logPanic("NewHttpContext", r)
-			// A stream context that answers 500 beats a nil one, which hosts treat as a VM bug.
-			hc = &guardedHttp{inner: &types.DefaultHttpContext{}, failed: true}
-			sendInternalError()
+			// A stream that answers 500 at its first callback beats no context at all; the reply
+			// waits for a callback because hosts create the context before the stream can answer.
+			hc = &guardedHttp{inner: &types.DefaultHttpContext{}, broken: true}
 		}
 	}()
 	inner := p.inner.NewHttpContext(id)
@@ -116,6 +117,16 @@ func (p *guardedPlugin) NewHttpContext(id uint32) (hc types.HttpContext) {
 }
 
 func (h *guardedHttp) enter() { currentStream = h }
+
+// skip answers a callback of a failed or broken stream without running plugin code.
+func (h *guardedHttp) skip() types.Action {
+	if h.broken {
+		h.broken = false
+		h.fail()
+		return types.ActionPause
+	}
+	return types.ActionContinue
+}
 
 // leave recovers a panic of the named callback; it must be deferred directly.
 func (h *guardedHttp) leave(where string, act *types.Action) {
@@ -136,8 +147,8 @@ func (h *guardedHttp) fail() {
 }
 
 func (h *guardedHttp) OnHttpRequestHeaders(n int, eos bool) (act types.Action) {
-	if h.failed {
-		return types.ActionContinue
+	if h.failed || h.broken {
+		return h.skip()
 	}
 	h.enter()
 	defer h.leave("OnHttpRequestHeaders", &act)
@@ -145,8 +156,8 @@ func (h *guardedHttp) OnHttpRequestHeaders(n int, eos bool) (act types.Action) {
 }
 
 func (h *guardedHttp) OnHttpRequestBody(n int, eos bool) (act types.Action) {
-	if h.failed {
-		return types.ActionContinue
+	if h.failed || h.broken {
+		return h.skip()
 	}
 	h.enter()
 	defer h.leave("OnHttpRequestBody", &act)
@@ -154,8 +165,8 @@ func (h *guardedHttp) OnHttpRequestBody(n int, eos bool) (act types.Action) {
 }
 
 func (h *guardedHttp) OnHttpRequestTrailers(n int) (act types.Action) {
-	if h.failed {
-		return types.ActionContinue
+	if h.failed || h.broken {
+		return h.skip()
 	}
 	h.enter()
 	defer h.leave("OnHttpRequestTrailers", &act)
@@ -163,8 +174,8 @@ func (h *guardedHttp) OnHttpRequestTrailers(n int) (act types.Action) {
 }
 
 func (h *guardedHttp) OnHttpResponseHeaders(n int, eos bool) (act types.Action) {
-	if h.failed {
-		return types.ActionContinue
+	if h.failed || h.broken {
+		return h.skip()
 	}
 	h.enter()
 	defer h.leave("OnHttpResponseHeaders", &act)
@@ -172,8 +183,8 @@ func (h *guardedHttp) OnHttpResponseHeaders(n int, eos bool) (act types.Action) 
 }
 
 func (h *guardedHttp) OnHttpResponseBody(n int, eos bool) (act types.Action) {
-	if h.failed {
-		return types.ActionContinue
+	if h.failed || h.broken {
+		return h.skip()
 	}
 	h.enter()
 	defer h.leave("OnHttpResponseBody", &act)
@@ -181,8 +192,8 @@ func (h *guardedHttp) OnHttpResponseBody(n int, eos bool) (act types.Action) {
 }
 
 func (h *guardedHttp) OnHttpResponseTrailers(n int) (act types.Action) {
-	if h.failed {
-		return types.ActionContinue
+	if h.failed || h.broken {
+		return h.skip()
 	}
 	h.enter()
 	defer h.leave("OnHttpResponseTrailers", &act)
@@ -190,7 +201,7 @@ func (h *guardedHttp) OnHttpResponseTrailers(n int) (act types.Action) {
 }
 
 func (h *guardedHttp) OnHttpStreamDone() {
-	if h.failed {
+	if h.failed || h.broken {
 		return
 	}
 	var act types.Action

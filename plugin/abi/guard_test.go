@@ -157,3 +157,41 @@ func TestGuardCalloutPanicAnswersCaller(t *testing.T) {
 		t.Fatalf("error log %q", logs)
 	}
 }
+
+type brokenCtor struct {
+	types.DefaultVMContext
+	types.DefaultPluginContext
+	n int
+}
+
+func (b *brokenCtor) NewPluginContext(uint32) types.PluginContext { return b }
+func (b *brokenCtor) NewHttpContext(uint32) types.HttpContext {
+	b.n++
+	if b.n == 1 {
+		var s []int
+		_ = s[b.n]
+	}
+	return &types.DefaultHttpContext{}
+}
+
+func TestGuardConstructorPanicAnswersAtFirstCallback(t *testing.T) {
+	host := newGuardHost(t, &brokenCtor{})
+	id := host.InitializeHttpContext()
+	if host.GetSentLocalResponse(id) != nil {
+		t.Fatal("replied while the context was being created")
+	}
+	if act := host.CallOnRequestHeaders(id, nil, false); act != types.ActionPause {
+		t.Fatalf("first callback: %v", act)
+	}
+	if r := host.GetSentLocalResponse(id); r == nil || r.StatusCode != 500 || string(r.Data) != InternalErrorBody {
+		t.Fatalf("reply %+v", r)
+	}
+	if act := host.CallOnRequestBody(id, []byte("x"), true); act != types.ActionContinue {
+		t.Fatalf("later callback: %v", act)
+	}
+	host.CompleteHttpContext(id)
+	next := host.InitializeHttpContext()
+	if act := host.CallOnRequestHeaders(next, nil, true); act != types.ActionContinue || host.GetSentLocalResponse(next) != nil {
+		t.Fatalf("next stream: %v", act)
+	}
+}

@@ -16,7 +16,13 @@ var pending [][]byte
 const maxPending = 64
 
 //go:wasmexport proxy_on_memory_allocate
-func proxyOnMemoryAllocate(size uint32) *byte {
+func proxyOnMemoryAllocate(size uint32) (ptr *byte) {
+	// A null pointer makes the host fail its call cleanly instead of losing the VM.
+	defer func() {
+		if r := recover(); r != nil {
+			ptr = nil
+		}
+	}()
 	n := size
 	if n == 0 {
 		n = 1 // a valid non-null pointer even for empty values
