@@ -259,6 +259,13 @@ func (s *Stream) callFilter(fn api.Function, a, b uint64) (uint32, bool) {
 		s.failStream()
 		return 0, false
 	}
+	// close_stream resets before the filter manager sees the result.
+	for _, a := range s.pending {
+		if a.kind == actClose {
+			s.resetLocked(a.details)
+			return 0, false
+		}
+	}
 	return uint32(r), true
 }
 

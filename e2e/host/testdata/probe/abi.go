@@ -108,8 +108,17 @@ func proxyDone() uint32
 // (the pointer handed to the host must survive a GC before we read it).
 var held [][]byte
 
+// allocHook makes the allocator call a host function (restricted-phase tests).
+var allocHook string
+
 //go:wasmexport proxy_on_memory_allocate
 func proxyOnMemoryAllocate(size uint32) unsafe.Pointer {
+	switch allocHook {
+	case "log":
+		logInfo("in allocator")
+	case "tick":
+		proxySetTickPeriod(0)
+	}
 	if size == 0 {
 		size = 1
 	}

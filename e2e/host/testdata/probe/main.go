@@ -396,6 +396,9 @@ func exec(c []string) string {
 			}
 		}
 		return "ok"
+	case "alloc_hook":
+		allocHook = a(1)
+		return "ok"
 	case "panic":
 		panic("probe panic")
 	}
