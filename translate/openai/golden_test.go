@@ -147,6 +147,7 @@ func TestResponseGolden(t *testing.T) {
 		{"reasoning_response.json", translate.Usage{PromptTokens: 13, CompletionTokens: 456, TotalTokens: 469, ReasoningTokens: 448}},
 		{"deepseek_response.json", translate.Usage{PromptTokens: 16, CompletionTokens: 10, TotalTokens: 26}},
 		{"embeddings_response.json", translate.Usage{PromptTokens: 8, TotalTokens: 8}},
+		{"completions_response.json", translate.Usage{PromptTokens: 5, CompletionTokens: 7, TotalTokens: 12}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
