@@ -105,6 +105,7 @@ type seen struct {
 	strategy, targets, retry, cache, host, fwd, strict bool
 	legacyMode, legacyOptions                          bool
 	any                                                bool
+	slug                                               string // provider "@slug"
 }
 
 // node parses one target. Its error paths are its target path without the "config." prefix.
@@ -145,7 +146,13 @@ func (ps *parseState) node(obj gjson.Result, tpath string, parent *Target, depth
 			t.Weight = v.Num
 		case "provider":
 			t.Provider, err = nonEmpty(v, "")
-			if err == nil && ps.p.KnownProvider != nil && !ps.p.KnownProvider(t.Provider) {
+			if err == nil && t.Provider[0] == '@' {
+				// Portkey's "@slug" names a stored provider: our virtual key of that name.
+				s.slug, t.Provider = t.Provider[1:], ""
+				if s.slug == "" {
+					err = errAt("", "must name a provider slug after '@'")
+				}
+			} else if err == nil && ps.p.KnownProvider != nil && !ps.p.KnownProvider(t.Provider) {
 				err = errAt("", "unknown provider "+strconv.Quote(t.Provider))
 			}
 		case "api_key":
@@ -286,13 +293,20 @@ func (ps *parseState) node(obj gjson.Result, tpath string, parent *Target, depth
 }
 
 func (ps *parseState) leaf(t *Target, path string, s seen) error {
+	vkKey, what := "virtual_key", "virtual key "+strconv.Quote(t.VirtualKey)
+	if s.slug != "" {
+		if t.VirtualKey != "" && t.VirtualKey != s.slug {
+			return errAt(join(path, "provider"), `"@`+s.slug+`" and virtual_key `+strconv.Quote(t.VirtualKey)+" name different providers")
+		}
+		t.VirtualKey, vkKey, what = s.slug, "provider", "provider slug "+strconv.Quote("@"+s.slug)
+	}
 	if t.VirtualKey != "" {
 		if ps.p.VirtualKeys == nil {
-			return errAt(join(path, "virtual_key"), "virtual keys are not configured in this gateway")
+			return errAt(join(path, vkKey), "virtual keys are not configured in this gateway")
 		}
 		vk, ok := ps.p.VirtualKeys.VirtualKey(t.VirtualKey)
 		if !ok {
-			return errAt(join(path, "virtual_key"), "unknown virtual key "+strconv.Quote(t.VirtualKey))
+			return errAt(join(path, vkKey), "unknown "+what)
 		}
 		if t.Provider != "" && vk.Provider != "" && t.Provider != vk.Provider {
 			return errAt(join(path, "provider"), strconv.Quote(t.Provider)+" conflicts with virtual key "+

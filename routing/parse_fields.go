@@ -63,13 +63,16 @@ func parseRetry(v gjson.Result, p string) (Retry, error) {
 		}
 		r.OnStatusCodes = codes
 	}
-	if u := v.Get("use_retry_after_header"); u.Exists() {
-		switch u.Type {
-		case gjson.True:
-			r.UseRetryAfterHeader = true
-		case gjson.False:
-		default:
-			return r, errAt(join(p, "use_retry_after_header"), "must be true or false")
+	// Portkey's code reads use_retry_after_header; its newer docs spell it with an s.
+	for _, key := range [...]string{"use_retry_after_header", "use_retry_after_headers"} {
+		if u := v.Get(key); u.Exists() {
+			switch u.Type {
+			case gjson.True:
+				r.UseRetryAfterHeader = true
+			case gjson.False:
+			default:
+				return r, errAt(join(p, key), "must be true or false")
+			}
 		}
 	}
 	return r, nil

@@ -113,6 +113,12 @@ func TestParseErrors(t *testing.T) {
 		{"custom host creds", `{"provider":"openai","custom_host":"https://u:p@x"}`,
 			`custom_host: must be an http(s) URL without credentials, e.g. https://llm.internal:8443/v1`},
 		{"provider option type", `{"provider":"azure-openai","resource_name":5}`, `resource_name: must be a string`},
+		{"provider slug unknown", `{"strategy":{"mode":"fallback"},"targets":[{"provider":"@openai-dev"}]}`, `targets[0].provider: unknown provider slug "@openai-dev"`},
+		{"provider slug empty", `{"provider":"@"}`, `provider: must name a provider slug after '@'`},
+		{"provider slug vs virtual key", `{"provider":"@vk-anthropic","virtual_key":"other"}`,
+			`provider: "@vk-anthropic" and virtual_key "other" name different providers`},
+		{"retry after plural", `{"provider":"openai","retry":{"attempts":1,"use_retry_after_headers":1}}`,
+			`retry.use_retry_after_headers: must be true or false`},
 		{"virtual key unknown", `{"virtual_key":"vk-nope"}`, `virtual_key: unknown virtual key "vk-nope"`},
 		{"virtual key conflict", `{"virtual_key":"vk-anthropic","provider":"openai"}`,
 			`provider: "openai" conflicts with virtual key "vk-anthropic" (provider "anthropic")`},
@@ -206,6 +212,19 @@ func TestParseErrors(t *testing.T) {
 				t.Fatalf("error is %T, want *ConfigError", err)
 			}
 		})
+	}
+}
+
+func TestParseProviderSlug(t *testing.T) {
+	p := &Parser{VirtualKeys: VirtualKeyMap{"openai-prod": {Provider: "openai", APIKeyEnv: "OPENAI_PROD_KEY"}},
+		KnownProvider: func(s string) bool { return s == "openai" }}
+	c, err := p.Parse([]byte(`{"provider":"@openai-prod","retry":{"attempts":2,"use_retry_after_headers":true}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Root()
+	if r.Provider != "openai" || r.VirtualKey != "openai-prod" || r.APIKeyEnv != "OPENAI_PROD_KEY" || !r.Retry.UseRetryAfterHeader {
+		t.Fatalf("%+v", r)
 	}
 }
 
