@@ -14,6 +14,7 @@ func TestGolden(t *testing.T) {
 	const chat = `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hi <&>"}]}`
 	const anth = `{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}`
 	av := []string{"anthropic-version", "2023-06-01"}
+	const gem = `{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}`
 	cases := []struct {
 		name   string
 		mock   http.Handler
@@ -62,6 +63,18 @@ func TestGolden(t *testing.T) {
 		{"anthropic_tools_stream.golden", NewAnthropic(), "POST", "/v1/messages", `{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true}`, append([]string{"x-mock-tool-calls", "now", "x-mock-content", "Checking."}, av...)},
 		{"anthropic_tools_only_stream.golden", NewAnthropic(), "POST", "/v1/messages", `{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true}`, append([]string{"x-mock-tool-calls", "now"}, av...)},
 		{"cohere_tools.golden", NewCohere(), "POST", "/v2/chat", `{"model":"command-a-03-2025","messages":[]}`, []string{"x-mock-tool-calls", "now,weather", "x-mock-content", "I will check."}},
+		{"gemini_chat.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:generateContent", gem, nil},
+		{"gemini_stream_sse.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", gem, []string{"x-mock-events", "2"}},
+		{"gemini_stream_array.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:streamGenerateContent", gem, []string{"x-mock-events", "2"}},
+		{"gemini_stream_error.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", gem, []string{"x-mock-stream-error-after", "1"}},
+		{"gemini_tools.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:generateContent", gem, []string{"x-mock-tool-calls", "now,weather"}},
+		{"gemini_tools_stream.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", gem, []string{"x-mock-tool-calls", "now", "x-mock-content", "Checking now"}},
+		{"gemini_embed.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-embedding-001:embedContent", `{"model":"models/gemini-embedding-001","content":{"parts":[{"text":"a"}]},"outputDimensionality":3}`, nil},
+		{"gemini_batch_embed.golden", NewGemini("google"), "POST", "/v1beta/models/text-embedding-004:batchEmbedContents", `{"requests":[{"model":"models/text-embedding-004","content":{"parts":[{"text":"a"}]}},{"model":"models/text-embedding-004","content":{"parts":[{"text":"b"}]}}]}`, nil},
+		{"gemini_429.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:generateContent", gem, []string{"x-mock-status", "429", "x-mock-retry-after", "29"}},
+		{"gemini_no_contents.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:generateContent", `{}`, nil},
+		{"gemini_404.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:countTokens", gem, nil},
+		{"vertex_chat.golden", NewGemini("vertex-ai"), "POST", "/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent", gem, []string{"x-mock-vertex-ai-status", "503"}},
 		{"cohere_tools_stream.golden", NewCohere(), "POST", "/v2/chat", `{"model":"command-a-03-2025","messages":[],"stream":true}`, []string{"x-mock-tool-calls", "now", "x-mock-content", "Checking."}},
 	}
 	for _, c := range cases {
@@ -100,7 +113,7 @@ func FuzzOpenAI(f *testing.F) {
 	f.Add("/v1/embeddings", `{"model":"m","input":[[1,2],[3]],"encoding_format":"base64"}`, "x", "-1")
 	f.Add("/v1/completions", `{"model":"m","stream":true}`, "0", "99")
 	f.Fuzz(func(t *testing.T, path, body, events, errAfter string) {
-		for _, m := range []http.Handler{NewOpenAI(), NewAnthropic(), NewCohere()} {
+		for _, m := range []http.Handler{NewOpenAI(), NewAnthropic(), NewCohere(), NewGemini("google")} {
 			r := httptest.NewRequest("POST", "/", strings.NewReader(body))
 			r.URL.Path = path
 			r.Header.Set("x-mock-events", events)
