@@ -293,12 +293,12 @@ func (ps *parseState) node(obj gjson.Result, tpath string, parent *Target, depth
 }
 
 func (ps *parseState) leaf(t *Target, path string, s seen) error {
-	vkKey, what := "virtual_key", "virtual key "+strconv.Quote(t.VirtualKey)
+	vkKey := "virtual_key"
 	if s.slug != "" {
 		if t.VirtualKey != "" && t.VirtualKey != s.slug {
 			return errAt(join(path, "provider"), `"@`+s.slug+`" and virtual_key `+strconv.Quote(t.VirtualKey)+" name different providers")
 		}
-		t.VirtualKey, vkKey, what = s.slug, "provider", "provider slug "+strconv.Quote("@"+s.slug)
+		t.VirtualKey, vkKey = s.slug, "provider"
 	}
 	if t.VirtualKey != "" {
 		if ps.p.VirtualKeys == nil {
@@ -306,6 +306,10 @@ func (ps *parseState) leaf(t *Target, path string, s seen) error {
 		}
 		vk, ok := ps.p.VirtualKeys.VirtualKey(t.VirtualKey)
 		if !ok {
+			what := "virtual key " + strconv.Quote(t.VirtualKey)
+			if s.slug != "" {
+				what = "provider slug " + strconv.Quote("@"+s.slug)
+			}
 			return errAt(join(path, vkKey), "unknown "+what)
 		}
 		if t.Provider != "" && vk.Provider != "" && t.Provider != vk.Provider {

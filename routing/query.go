@@ -244,11 +244,33 @@ func escapePath(s string) string {
 	return b.String()
 }
 
-// queryCtx is what a query reads; Metadata and Body are JSON.
+// queryCtx is what a query reads. Metadata and body are checked for JSON validity on first use
+// only, so a plan that never looks at them never scans them; invalid JSON reads as {} (Portkey
+// does the same for metadata it cannot parse and for non-JSON bodies).
 type queryCtx struct {
-	metadata string
-	body     string
-	path     string
+	metadata, body   string
+	path             string
+	metaChk, bodyChk bool
+	metaBad, bodyBad bool
+}
+
+func (c *queryCtx) doc(src source) string {
+	if src == srcMetadata {
+		if !c.metaChk {
+			c.metaChk, c.metaBad = true, !gjson.Valid(c.metadata)
+		}
+		if c.metaBad {
+			return ""
+		}
+		return c.metadata
+	}
+	if !c.bodyChk {
+		c.bodyChk, c.bodyBad = true, !gjson.Valid(c.body)
+	}
+	if c.bodyBad {
+		return ""
+	}
+	return c.body
 }
 
 func (n *qnode) eval(ctx *queryCtx) bool {
@@ -270,10 +292,8 @@ func (n *qnode) eval(ctx *queryCtx) bool {
 	}
 	var v gjson.Result
 	switch n.src {
-	case srcMetadata:
-		v = gjson.Get(ctx.metadata, n.path)
-	case srcParams:
-		v = gjson.Get(ctx.body, n.path)
+	case srcMetadata, srcParams:
+		v = gjson.Get(ctx.doc(n.src), n.path)
 	default:
 		v = gjson.Result{Type: gjson.String, Str: ctx.path, Raw: "-"}
 	}

@@ -114,6 +114,13 @@ func TestQueryWithoutMetadataOrBody(t *testing.T) {
 	if q.eval(&queryCtx{metadata: "not json", body: "{"}) {
 		t.Fatal("garbage metadata matched")
 	}
+	// Truncated JSON that gjson alone would still read counts as absent.
+	for _, q := range []string{`{"metadata.tier":"pro"}`, `{"params.model":"m"}`} {
+		n, _ := compileQuery(gjson.Parse(q), "q")
+		if n.eval(&queryCtx{metadata: `{"tier":"pro"`, body: `{"model":"m",`}) {
+			t.Fatalf("%s matched truncated JSON", q)
+		}
+	}
 }
 
 func TestJSParseFloat(t *testing.T) {

@@ -80,11 +80,7 @@ func (p *Plan) stickyHash(fields []stickyField) (uint64, bool) {
 		case f.src == srcPath:
 			s = p.ctx.path
 		default:
-			doc := p.ctx.metadata
-			if f.src == srcParams {
-				doc = p.ctx.body
-			}
-			v := gjson.Get(doc, f.path)
+			v := gjson.Get(p.ctx.doc(f.src), f.path)
 			if !v.Exists() {
 				s = ""
 			} else if v.Type == gjson.String {
