@@ -12,7 +12,9 @@ import (
 // message: its content array stays open until a turn of the other role arrives.
 // Every content is written as an array of blocks (a plain string becomes one text block) so a
 // later turn can always be merged in. A turn with no block at all (an empty string) writes
-// nothing, because Anthropic rejects empty content and empty text blocks.
+// nothing, because Anthropic rejects empty content; text blocks that are empty or only
+// whitespace are dropped everywhere, because Anthropic answers 400 to them ("text content
+// blocks must contain non-whitespace text").
 type turns struct {
 	open byte // 'u' or 'a' while a message's content array is open; 0 before the first
 }
@@ -133,7 +135,7 @@ func appendContent(dst []byte, t *turns, role byte, content string, i int, media
 	case isNull(content):
 		return dst, nil
 	case isStr(content):
-		if isEmptyStr(content) {
+		if blank(content) {
 			return dst, nil
 		}
 		dst = t.block(dst, role)
@@ -188,13 +190,13 @@ func appendPart(dst []byte, s *sink, part string, i, j int, media bool) ([]byte,
 		if !isStr(text) {
 			return dst, translate.Invalid(where() + ".text must be a string")
 		}
-		if isEmptyStr(text) {
+		if blank(text) {
 			return dst, nil
 		}
 		return appendText(s.next(dst), text, cache), nil
 	case `"refusal"`:
 		// An earlier assistant refusal, kept as text so the conversation stays whole.
-		if !isStr(refusal) || isEmptyStr(refusal) {
+		if !isStr(refusal) || blank(refusal) {
 			return dst, nil
 		}
 		return appendText(s.next(dst), refusal, cache), nil
@@ -337,7 +339,7 @@ func appendToolCalls(dst []byte, t *turns, calls string, i int) ([]byte, error) 
 		dst = append(dst, name...)
 		dst = append(dst, `,"input":`...)
 		switch {
-		case isNull(args) || isEmptyStr(args):
+		case isNull(args) || (isStr(args) && blank(args)):
 			dst = append(dst, "{}"...)
 		case isObj(args):
 			// Some clients send the arguments as an object already.
@@ -373,7 +375,7 @@ func appendToolResult(dst []byte, t *turns, id, content string, i int) ([]byte, 
 	dst = append(dst, `{"type":"tool_result","tool_use_id":`...)
 	dst = append(dst, id...)
 	switch {
-	case isNull(content) || isEmptyStr(content):
+	case isNull(content) || (isStr(content) && blank(content)):
 	case isStr(content):
 		dst = append(dst, `,"content":`...)
 		dst = append(dst, content...)
@@ -409,7 +411,7 @@ func appendSystem(dst []byte, st *reqState) ([]byte, error) {
 	}
 	if st.nsys == 1 {
 		if c := field(st.sys[0], "content"); isStr(c) {
-			if isEmptyStr(c) {
+			if blank(c) {
 				return dst, nil
 			}
 			dst = append(comma(dst), `"system":`...)
@@ -423,7 +425,7 @@ func appendSystem(dst []byte, st *reqState) ([]byte, error) {
 	one := func(i int, m string) bool {
 		c := field(m, "content")
 		switch {
-		case isNull(c) || isEmptyStr(c):
+		case isNull(c) || (isStr(c) && blank(c)):
 		case isStr(c):
 			dst = appendText(s.next(dst), c, "")
 		case isArr(c):

@@ -219,11 +219,13 @@ func comma(dst []byte) []byte {
 	return dst
 }
 
-// appendStop maps OpenAI's stop (a string or up to 4 strings) to stop_sequences.
+// appendStop maps OpenAI's stop (a string or up to 4 strings) to stop_sequences. Anthropic
+// answers 400 to an empty or whitespace-only stop sequence ("\n" is a common OpenAI stop);
+// those are dropped instead, so the request still works and only that stop has no effect.
 func appendStop(dst []byte, v string) ([]byte, error) {
 	switch {
 	case isStr(v):
-		if isEmptyStr(v) {
+		if blank(v) {
 			return dst, nil
 		}
 		dst = append(comma(dst), `"stop_sequences":[`...)
@@ -238,6 +240,9 @@ func appendStop(dst []byte, v string) ([]byte, error) {
 			if !isStr(s) {
 				err = translate.Invalid("stop must be a string or an array of strings")
 				return false
+			}
+			if blank(s) {
+				return true
 			}
 			if n > 0 {
 				dst = append(dst, ',')
@@ -255,6 +260,27 @@ func appendStop(dst []byte, v string) ([]byte, error) {
 		return append(dst, ']'), nil
 	}
 	return dst, translate.Invalid("stop must be a string or an array of strings")
+}
+
+// blank reports a string literal that is empty or only whitespace once decoded. It reads the
+// raw literal, so the common answer (a text that starts with a letter) costs one byte and no
+// allocation; only \u escapes take the decoding path.
+func blank(raw string) bool {
+	in := inner(raw)
+	for i := 0; i < len(in); i++ {
+		switch in[i] {
+		case ' ':
+		case '\\':
+			if i+1 < len(in) && (in[i+1] == 'n' || in[i+1] == 'r' || in[i+1] == 't') {
+				i++
+				continue
+			}
+			return strings.TrimSpace(strValue(raw)) == ""
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // appendTools maps OpenAI function tools to Anthropic's {name, description, input_schema}.
