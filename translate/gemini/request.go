@@ -230,9 +230,10 @@ func appendTools(dst []byte, tools, choice gjson.Result) ([]byte, error) {
 	if !choice.Exists() || choice.Type == gjson.Null {
 		return dst, nil
 	}
+	var mode string
+	var name gjson.Result
 	switch {
 	case choice.Type == gjson.String:
-		mode := ""
 		switch choice.Str {
 		case "auto":
 			mode = "AUTO"
@@ -243,19 +244,27 @@ func appendTools(dst []byte, tools, choice gjson.Result) ([]byte, error) {
 		default:
 			return dst, translate.Invalid(`tool_choice must be "auto", "none", "required" or a function`)
 		}
-		dst = append(dst, `,"toolConfig":{"functionCallingConfig":{"mode":"`...)
-		dst = append(dst, mode...)
-		dst = append(dst, `"}}`...)
 	case choice.IsObject():
-		name := choice.Get("function.name")
-		if name.Type != gjson.String || name.Str == "" {
+		if name = choice.Get("function.name"); name.Type != gjson.String || name.Str == "" {
 			return dst, translate.Invalid("tool_choice object needs function.name")
 		}
-		dst = append(dst, `,"toolConfig":{"functionCallingConfig":{"mode":"ANY","allowedFunctionNames":[`...)
-		dst = appendStrRaw(dst, name)
-		dst = append(dst, "]}}"...)
+		mode = "ANY"
 	default:
 		return dst, translate.Invalid("tool_choice must be a string or an object")
+	}
+	// Without tools a tool_choice means nothing (OpenAI refuses the combination), so Gemini
+	// gets no toolConfig for functions it does not have.
+	if n == 0 {
+		return dst, nil
+	}
+	dst = append(dst, `,"toolConfig":{"functionCallingConfig":{"mode":"`...)
+	dst = append(dst, mode...)
+	if name.Exists() {
+		dst = append(dst, `","allowedFunctionNames":[`...)
+		dst = appendStrRaw(dst, name)
+		dst = append(dst, "]}}"...)
+	} else {
+		dst = append(dst, `"}}`...)
 	}
 	return dst, nil
 }
