@@ -67,8 +67,8 @@ var errCut = errors.New("anthropic: last event cut off")
 // NewStream implements translate.Adapter.
 func (Adapter) NewStream(c *translate.Call) translate.Stream { return NewStream(c) }
 
-// NewStream returns the stream translator for an Anthropic streamed message (also usable for
-// Anthropic on Vertex AI and Bedrock InvokeModel-with-SSE, which stream the same events).
+// NewStream returns the stream translator for an Anthropic streamed message. Anthropic on
+// Vertex AI (streamRawPredict) streams the same server-sent events, so it is reused there.
 func NewStream(c *translate.Call) *Stream {
 	s := &Stream{created: c.Created, fallbackID: c.ID, fallbackMdl: c.Model, includeUsage: c.IncludeUsage}
 	s.blocks = s.blockBuf[:0]
