@@ -309,16 +309,16 @@ func TestMessageMerging(t *testing.T) {
 		{"role":"user","content":"a"},
 		{"role":"system","content":[{"type":"text","text":"s1"},{"type":"text","text":""}]},
 		{"role":"user","content":[{"type":"text","text":""},{"type":"text","text":"b"}]},
-		{"role":"assistant","content":""},
-		{"role":"user","content":""},
+		{"role":"assistant","content":" \n "},
+		{"role":"user","content":"\t"},
 		{"role":"assistant","content":"c"},
 		{"role":"developer","content":"s2"},
 		{"role":"assistant","content":[{"type":"text","text":"d"}]},
-		{"role":"user","content":"e"}]}`)
+		{"role":"user","content":"e"}],"stop":["","x"]}`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"messages":[{"role":"user","content":[{"text":"a"},{"text":"b"}]},{"role":"assistant","content":[{"text":"c"},{"text":"d"}]},{"role":"user","content":[{"text":"e"}]}],"system":[{"text":"s1"},{"text":"s2"}]}`
+	want := `{"messages":[{"role":"user","content":[{"text":"a"},{"text":"b"}]},{"role":"assistant","content":[{"text":"c"},{"text":"d"}]},{"role":"user","content":[{"text":"e"}]}],"system":[{"text":"s1"},{"text":"s2"}],"inferenceConfig":{"stopSequences":["x"]}}`
 	if string(r.Body) != want {
 		t.Fatalf("body:\n%s\nwant:\n%s", r.Body, want)
 	}

@@ -149,11 +149,14 @@ func buildConverse(c *translate.Call, root gjson.Result, b []byte) ([]byte, erro
 	}
 	switch {
 	case !present(f.stop):
+	case f.stop.Type == gjson.String && f.stop.Str == "":
 	case f.stop.Type == gjson.String:
 		open(`"stopSequences":[`)
 		b = append(b, f.stop.Raw...)
 		b = append(b, ']')
 	case f.stop.IsArray():
+		// Empty strings are dropped (Bedrock rejects them); an array of only empty strings
+		// still sends an empty list, which means no stop sequences.
 		open(`"stopSequences":[`)
 		i := 0
 		var bad bool
@@ -161,6 +164,9 @@ func buildConverse(c *translate.Call, root gjson.Result, b []byte) ([]byte, erro
 			if s.Type != gjson.String {
 				bad = true
 				return false
+			}
+			if s.Str == "" {
+				return true
 			}
 			if i > 0 {
 				b = append(b, ',')
@@ -216,6 +222,9 @@ func buildConverse(c *translate.Call, root gjson.Result, b []byte) ([]byte, erro
 	return append(b, '}'), nil
 }
 
+// blank reports a text Bedrock refuses as a text block: empty or only whitespace.
+func blank(s string) bool { return strings.TrimSpace(s) == "" }
+
 func present(v gjson.Result) bool { return v.Exists() && v.Type != gjson.Null }
 
 // forEachText calls fn with the raw JSON string of every text in an OpenAI content value (a
@@ -223,7 +232,7 @@ func present(v gjson.Result) bool { return v.Exists() && v.Type != gjson.Null }
 func forEachText(content gjson.Result, role string, fn func(raw string)) error {
 	switch {
 	case content.Type == gjson.String:
-		if content.Str != "" {
+		if !blank(content.Str) {
 			fn(content.Raw)
 		}
 	case content.IsArray():
@@ -233,7 +242,7 @@ func forEachText(content gjson.Result, role string, fn func(raw string)) error {
 				err = translate.Invalid(role + " message content parts must be text, got \"" + t + "\"")
 				return false
 			}
-			if txt := part.Get("text"); txt.Type == gjson.String && txt.Str != "" {
+			if txt := part.Get("text"); txt.Type == gjson.String && !blank(txt.Str) {
 				fn(txt.Raw)
 			}
 			return true
@@ -308,7 +317,7 @@ func (w *msgWriter) userContent(b []byte, content gjson.Result) ([]byte, error) 
 	switch {
 	case content.Type == gjson.String:
 		// Bedrock rejects blank text blocks; an empty turn simply disappears.
-		if content.Str == "" {
+		if blank(content.Str) {
 			return b, nil
 		}
 		b = w.block(b, "user")
@@ -325,7 +334,7 @@ func (w *msgWriter) userContent(b []byte, content gjson.Result) ([]byte, error) 
 					err = translate.Invalid("user text content parts need a string text")
 					break
 				}
-				if txt.Str == "" {
+				if blank(txt.Str) {
 					break
 				}
 				b = w.block(b, "user")
