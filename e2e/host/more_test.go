@@ -122,3 +122,12 @@ func TestSetEffectiveContextUnknown(t *testing.T) {
 		`info req_headers get_header: status=2 value="" ptr0=true`, // root context: no request headers
 	})
 }
+
+func TestInvalidMemoryAccess(t *testing.T) {
+	p, l := startProbe(t, "req_headers bad_ptr", nil)
+	s := p.NewStream(&recSink{}, StreamInfo{})
+	s.DecodeHeaders(reqHeaders(), false)
+	s.DecodeData([]byte("x"), true)
+	s.Finish()
+	equalLines(t, "logs", l.grep("bad_ptr:"), []string{"info req_headers bad_ptr: log=6 get_header=6 property=6 set_body=6"})
+}

@@ -396,6 +396,11 @@ func exec(c []string) string {
 			}
 		}
 		return "ok"
+	case "bad_ptr": // out-of-bounds guest pointers
+		bad := unsafe.Pointer(uintptr(0xfffffff0))
+		return fmt.Sprintf("log=%d get_header=%d property=%d set_body=%d",
+			proxyLog(2, bad, 100), proxyGetHeaderMapValue(0, ptr(":path"), 5, bad, bad),
+			proxyGetProperty(bad, 100, P, L), proxySetBufferBytes(0, 0, 0, bad, 64))
 	case "alloc_hook":
 		allocHook = a(1)
 		return "ok"
