@@ -375,3 +375,17 @@ func (w *contentWriter) functionResponse(name string, c gjson.Result) error {
 	w.dst = append(w.dst, "}}"...)
 	return nil
 }
+
+// needsThoughtSignature reports whether the model is Gemini 3 or later, which refuses a
+// replayed functionCall without a thoughtSignature.
+func needsThoughtSignature(model string) bool {
+	rest, ok := strings.CutPrefix(model, "gemini-")
+	if !ok {
+		return false
+	}
+	n, i := 0, 0
+	for ; i < len(rest) && rest[i] >= '0' && rest[i] <= '9' && i < 4; i++ {
+		n = n*10 + int(rest[i]-'0')
+	}
+	return i > 0 && n >= 3
+}
