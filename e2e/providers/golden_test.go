@@ -14,6 +14,7 @@ func TestGolden(t *testing.T) {
 	const chat = `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hi <&>"}]}`
 	const anth = `{"model":"claude-sonnet-4-5","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}`
 	av := []string{"anthropic-version", "2023-06-01"}
+	const brk = `{"messages":[{"role":"user","content":[{"text":"hi"}]}]}`
 	const gem = `{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}`
 	cases := []struct {
 		name   string
@@ -75,12 +76,22 @@ func TestGolden(t *testing.T) {
 		{"gemini_no_contents.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:generateContent", `{}`, nil},
 		{"gemini_404.golden", NewGemini("google"), "POST", "/v1beta/models/gemini-2.0-flash:countTokens", gem, nil},
 		{"vertex_chat.golden", NewGemini("vertex-ai"), "POST", "/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent", gem, []string{"x-mock-vertex-ai-status", "503"}},
+		{"bedrock_converse.golden", NewBedrock(), "POST", "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", brk, nil},
+		{"bedrock_converse_tools.golden", NewBedrock(), "POST", "/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse", brk, []string{"x-mock-tool-calls", "now,weather"}},
+		{"bedrock_429.golden", NewBedrock(), "POST", "/model/m/converse", brk, []string{"x-mock-status", "429"}},
+		{"bedrock_no_messages.golden", NewBedrock(), "POST", "/model/m/converse", `{}`, nil},
+		{"bedrock_titan.golden", NewBedrock(), "POST", "/model/amazon.titan-embed-text-v2%3A0/invoke", `{"inputText":"hello world","dimensions":3}`, nil},
+		{"bedrock_cohere_embed.golden", NewBedrock(), "POST", "/model/cohere.embed-english-v3/invoke", `{"texts":["a","b"],"input_type":"search_document"}`, nil},
+		{"bedrock_404.golden", NewBedrock(), "POST", "/v1/chat/completions", brk, nil},
 		{"cohere_tools_stream.golden", NewCohere(), "POST", "/v2/chat", `{"model":"command-a-03-2025","messages":[],"stream":true}`, []string{"x-mock-tool-calls", "now", "x-mock-content", "Checking."}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			w := do(c.mock, c.method, c.path, c.body, c.hdr...)
 			got := fmt.Sprintf("%d %s retry-after=%q\n%s", w.Code, w.Header().Get("Content-Type"), w.Header().Get("Retry-After"), w.Body)
+			if et := w.Header().Get("x-amzn-ErrorType"); et != "" {
+				got = "x-amzn-ErrorType: " + et + "\n" + got
+			}
 			golden(t, c.name, []byte(got))
 		})
 	}
@@ -113,7 +124,7 @@ func FuzzOpenAI(f *testing.F) {
 	f.Add("/v1/embeddings", `{"model":"m","input":[[1,2],[3]],"encoding_format":"base64"}`, "x", "-1")
 	f.Add("/v1/completions", `{"model":"m","stream":true}`, "0", "99")
 	f.Fuzz(func(t *testing.T, path, body, events, errAfter string) {
-		for _, m := range []http.Handler{NewOpenAI(), NewAnthropic(), NewCohere(), NewGemini("google")} {
+		for _, m := range []http.Handler{NewOpenAI(), NewAnthropic(), NewCohere(), NewGemini("google"), NewBedrock()} {
 			r := httptest.NewRequest("POST", "/", strings.NewReader(body))
 			r.URL.Path = path
 			r.Header.Set("x-mock-events", events)

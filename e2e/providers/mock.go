@@ -2,7 +2,9 @@
 // SSE streams, provider-shaped errors) for the e2e tests and `make run`.
 //
 // Every mock is an http.Handler built on one shared core, so adding a provider is one file: a
-// type embedding Mock, its routes, its answer and error shapes, and a line in init.
+// type embedding Mock, its routes, its answer and error shapes, and a line in init. Lookup
+// knows "openai", "anthropic", "google" and "vertex-ai" (Gemini), "cohere" and "bedrock"
+// (Converse, ConverseStream event streams, InvokeModel embeddings).
 //
 // Behaviour is scripted per request, so parallel tests never interfere:
 //
@@ -470,8 +472,11 @@ type sse struct {
 	stopped bool
 }
 
-func (c *call) startSSE() *sse {
-	c.header(http.StatusOK, "text/event-stream; charset=utf-8", -1)
+func (c *call) startSSE() *sse { return c.startStream("text/event-stream; charset=utf-8") }
+
+// startStream starts a streamed 200 answer of any framing (SSE, AWS event stream, JSON array).
+func (c *call) startStream(contentType string) *sse {
+	c.header(http.StatusOK, contentType, -1)
 	c.flush()
 	return &sse{c: c}
 }

@@ -7,9 +7,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"switchyard/translate"
 	_ "switchyard/translate/anthropic"
+	_ "switchyard/translate/bedrock"
 	_ "switchyard/translate/cohere"
 	_ "switchyard/translate/gemini"
 	_ "switchyard/translate/openai"
@@ -30,6 +32,7 @@ func TestFamiliesRoundTrip(t *testing.T) {
 		{"anthropic", "/v1", translate.AuthXAPIKey, func() Handler { return NewAnthropic() }, "claude-sonnet-4-5"},
 		{"google", "/v1beta", translate.AuthGoogKey, func() Handler { return NewGemini("google") }, "gemini-2.0-flash"},
 		{"cohere", "/v2", translate.AuthBearer, func() Handler { return NewCohere() }, "command-a-03-2025"},
+		{"bedrock", "", translate.AuthSigV4, func() Handler { return NewBedrock() }, "anthropic.claude-3-5-sonnet-20240620-v1:0"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.family, func(t *testing.T) {
@@ -93,5 +96,44 @@ func TestFamiliesRoundTrip(t *testing.T) {
 				t.Errorf("tools: %v %s", err, out)
 			}
 		})
+	}
+}
+
+// TestBedrockSigV4RoundTrip: a SigV4-signed request (access key id as the mock's key) is
+// accepted, and its signed headers arrive unchanged.
+func TestBedrockSigV4RoundTrip(t *testing.T) {
+	a, ok := translate.For("bedrock")
+	if !ok {
+		t.Skip("family bedrock is not registered")
+	}
+	m := NewBedrock()
+	m.RequireKey = "AKIDEXAMPLE"
+	s := httptest.NewServer(m)
+	defer s.Close()
+	tg := &translate.Target{Provider: &translate.Provider{ID: "bedrock", Family: "bedrock", Host: "bedrock-runtime.{region}.amazonaws.com", Auth: translate.AuthSigV4,
+		Ops: []translate.Operation{translate.OpChat}}, CustomHost: s.URL,
+		Options: translate.Options{AWSAccessKeyID: "AKIDEXAMPLE", AWSSecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", AWSRegion: "us-west-2"}}
+	c := &translate.Call{Op: translate.OpChat, Created: 1, ID: "x", Now: time.Date(2026, 1, 15, 10, 0, 0, 0, time.UTC)}
+	var r translate.UpstreamRequest
+	if err := a.BuildRequest(c, tg, []byte(`{"model":"amazon.nova-lite-v1:0","messages":[{"role":"user","content":"hi"}]}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(r.Method, r.Scheme+"://"+r.Authority+r.Path, bytes.NewReader(r.Body))
+	for _, h := range r.Headers {
+		req.Header.Set(h.Name, h.Value)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	last, _ := m.Last()
+	if resp.StatusCode != 200 || !strings.HasPrefix(last.Header.Get("Authorization"), "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260115/us-west-2/bedrock/aws4_request") ||
+		last.Header.Get("X-Amz-Date") != "20260115T100000Z" || !bytes.Equal(last.Body, r.Body) {
+		t.Fatalf("%d %s; mock saw %v", resp.StatusCode, b, last.Header)
+	}
+	if out, _, err := a.TranslateResponse(c, b, nil); err != nil || !strings.Contains(string(out), `"content":"Hello from the mock."`) {
+		t.Errorf("%v %s", err, out)
 	}
 }
