@@ -348,3 +348,13 @@ func TestResolve(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestAPIKeyFromAuthorization(t *testing.T) {
+	for in, want := range map[string]string{
+		"Bearer sk-123": "sk-123", "sk-raw": "sk-raw", "": "", "Bearer ": "", "bearer sk": "bearer sk",
+	} {
+		if got := APIKeyFromAuthorization(in); got != want {
+			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+}

@@ -113,3 +113,12 @@ func (c *Config) WithHeaderProvider(hp HeaderProvider) (*Config, error) {
 	cc.headerProvider = false
 	return &cc, nil
 }
+
+// APIKeyFromAuthorization is the provider key of the header-only form: the Authorization value
+// without its "Bearer " prefix (Portkey removes the first "Bearer " and keeps the rest as is).
+func APIKeyFromAuthorization(v string) string {
+	if i := strings.Index(v, "Bearer "); i >= 0 {
+		return v[:i] + v[i+len("Bearer "):]
+	}
+	return v
+}
