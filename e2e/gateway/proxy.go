@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"switchyard/e2e/host"
 )
@@ -25,9 +26,14 @@ const (
 type upEvent struct {
 	h   *host.Headers
 	p   []byte
+	buf *[]byte // pooled backing array of p, returned after EncodeData
 	eos bool
 	err error
 }
+
+// chunkPool holds read buffers; the stream copies what it keeps, so a
+// buffer is reusable once Decode/EncodeData returns.
+var chunkPool = sync.Pool{New: func() any { b := make([]byte, 16<<10); return &b }}
 
 // exchange is one downstream request: the host.Sink of its stream plus the
 // upstream request the router started.
@@ -77,12 +83,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	x.s.DecodeHeaders(requestHeaders(r), eos)
 	x.afterCall()
 	if !eos {
-		buf := make([]byte, 32<<10)
+		bp := chunkPool.Get().(*[]byte)
+		defer chunkPool.Put(bp)
+		buf := *bp
 		for !x.s.DecodeComplete() {
 			n, err := r.Body.Read(buf)
 			last := err != nil
 			if n > 0 || last {
-				x.s.DecodeData(append([]byte(nil), buf[:n]...), last)
+				// The stream copies what it keeps.
+				x.s.DecodeData(buf[:n], last)
 				x.afterCall()
 			}
 			if last {
@@ -155,6 +164,9 @@ func (x *exchange) upstreamEvent(ev upEvent) {
 		x.s.EncodeHeaders(ev.h, ev.eos)
 	default:
 		x.s.EncodeData(ev.p, ev.eos)
+		if ev.buf != nil {
+			chunkPool.Put(ev.buf)
+		}
 	}
 	if ev.eos {
 		x.upEvents = nil
@@ -288,15 +300,16 @@ func (x *exchange) runUpstream(req *http.Request, ev chan<- upEvent) {
 		return
 	}
 	for {
-		buf := make([]byte, 32<<10)
+		bp := chunkPool.Get().(*[]byte)
+		buf := *bp
 		n, err := res.Body.Read(buf)
 		if err == io.EOF {
-			send(upEvent{p: buf[:n], eos: true})
+			send(upEvent{p: buf[:n], buf: bp, eos: true})
 			return
 		}
 		if err != nil {
 			if n > 0 {
-				send(upEvent{p: buf[:n]})
+				send(upEvent{p: buf[:n], buf: bp})
 			}
 			if ctxErr := req.Context().Err(); errors.Is(ctxErr, context.DeadlineExceeded) {
 				err = ctxErr
@@ -304,7 +317,11 @@ func (x *exchange) runUpstream(req *http.Request, ev chan<- upEvent) {
 			send(upEvent{err: err})
 			return
 		}
-		if n > 0 && !send(upEvent{p: buf[:n]}) {
+		if n == 0 {
+			chunkPool.Put(bp)
+			continue
+		}
+		if !send(upEvent{p: buf[:n], buf: bp}) {
 			return
 		}
 	}
