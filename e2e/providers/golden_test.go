@@ -107,6 +107,13 @@ func TestRequireKey(t *testing.T) {
 	if w := do(o, "POST", "/v1/chat/completions", `{"model":"m"}`, "Authorization", "Bearer sk-right"); w.Code != 200 {
 		t.Errorf("right key: %d %s", w.Code, w.Body)
 	}
+	az := Lookup("azure-openai").(*OpenAI)
+	if az.Name() != "azure-openai" {
+		t.Errorf("azure mock named %q", az.Name())
+	}
+	if w := do(o, "POST", "/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21", `{"model":"m"}`, "api-key", "sk-right"); w.Code != 200 {
+		t.Errorf("azure api-key: %d %s", w.Code, w.Body)
+	}
 	a := NewAnthropic()
 	a.RequireKey = "ak"
 	if w := do(a, "POST", "/v1/messages", `{"model":"m","max_tokens":1}`, "anthropic-version", "2023-06-01", "Authorization", "Bearer ak"); w.Code != 401 ||

@@ -3,7 +3,7 @@
 //
 // Every mock is an http.Handler built on one shared core, so adding a provider is one file: a
 // type embedding Mock, its routes, its answer and error shapes, and a line in init. Lookup
-// knows "openai", "anthropic", "google" and "vertex-ai" (Gemini), "cohere" and "bedrock"
+// knows "openai", "azure-openai", "anthropic", "google" and "vertex-ai" (Gemini), "cohere" and "bedrock"
 // (Converse, ConverseStream event streams, InvokeModel embeddings).
 //
 // Behaviour is scripted per request, so parallel tests never interfere:

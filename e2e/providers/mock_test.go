@@ -48,7 +48,7 @@ func do(h http.Handler, method, path, body string, hdr ...string) *httptest.Resp
 }
 
 func TestLookup(t *testing.T) {
-	for _, name := range []string{"openai", "anthropic", "cohere", "google", "vertex-ai", "bedrock"} {
+	for _, name := range []string{"openai", "azure-openai", "anthropic", "cohere", "google", "vertex-ai", "bedrock"} {
 		a, b := Lookup(name), Lookup(name)
 		if a == nil || a != b {
 			t.Fatalf("Lookup(%q) = %v, %v: want one shared instance", name, a, b)
@@ -60,7 +60,7 @@ func TestLookup(t *testing.T) {
 	if Lookup("nope") != nil {
 		t.Error("unknown provider must give nil")
 	}
-	if got := strings.Join(Names(), ","); got != "anthropic,bedrock,cohere,google,openai,vertex-ai" {
+	if got := strings.Join(Names(), ","); got != "anthropic,azure-openai,bedrock,cohere,google,openai,vertex-ai" {
 		t.Errorf("Names = %s", got)
 	}
 	if _, ok := Lookup("openai").(*OpenAI); !ok {

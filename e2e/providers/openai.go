@@ -10,7 +10,12 @@ import (
 	"strings"
 )
 
-func init() { register("openai", func() Handler { return NewOpenAI() }) }
+func init() {
+	register("openai", func() Handler { return NewOpenAI() })
+	// Azure OpenAI serves the same bodies under /openai/deployments/{id}/..., with an api-key
+	// header; the suffix routes and RequireKey's api-key check cover it.
+	register("azure-openai", func() Handler { m := NewOpenAI(); m.name = "azure-openai"; return m })
+}
 
 // OpenAI mocks api.openai.com: POST /v1/chat/completions (JSON and SSE), /v1/completions,
 // /v1/embeddings, GET /v1/models[/{id}]. Routes match on the path suffix so a custom base path
@@ -63,7 +68,7 @@ func (m *OpenAI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.json(http.StatusNotFound, []byte(`{"error":{"message":`+jsonString(msg)+`,"type":"invalid_request_error","param":null,"code":null}}`))
 		return
 	}
-	if m.RequireKey != "" && r.Header.Get("Authorization") != "Bearer "+m.RequireKey {
+	if m.RequireKey != "" && r.Header.Get("Authorization") != "Bearer "+m.RequireKey && r.Header.Get("api-key") != m.RequireKey {
 		c.reply.Message = orDefault(c.reply.Message, "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.")
 		m.fail(c, http.StatusUnauthorized)
 		return
