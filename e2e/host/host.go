@@ -2,6 +2,20 @@
 // (docs/host.md): Envoy's import set, restricted start/allocation phases,
 // canary VM, one VM per worker, Envoy's filter-manager semantics for streams,
 // properties, shared data, metrics, ticks and http callouts to named clusters.
+//
+// Use:
+//
+//	rt, _ := host.NewRuntime(ctx, host.ProfileEnvoy)   // imports + metric store
+//	mod, _ := rt.Compile(ctx, wasm)                      // ABI, allocator, link check
+//	p, _ := mod.NewPlugin(ctx, host.Config{...})         // canary + Workers VMs
+//	s := p.NewStream(sink, host.StreamInfo{Route: ...})  // one HTTP stream
+//	s.DecodeHeaders(h, false); s.DecodeData(b, true)     // what the filter passes goes to sink
+//	s.EncodeHeaders(rh, false); s.EncodeData(rb, true)
+//	for !s.Done() { <-s.Notify(); s.Pump() }             // async continue/local reply
+//	s.Finish()                                           // on_log, on_done, on_delete
+//
+// All Stream methods run on the goroutine that drives the stream; Sink
+// methods are called back on that same goroutine, never under the VM lock.
 package host
 
 import (
