@@ -141,25 +141,40 @@ func (s *Stream) event(dst []byte, data string) ([]byte, error) {
 		}
 		return s.fail(dst, badUpstream("Anthropic stream sent an event that is not valid JSON: "+clip(data, 120)))
 	}
-	var typ, index, delta, cblock, message, usage, errObj string
-	eachField(data, func(k, v string) bool {
+	// One walk over the event; the delta object, the part that repeats 50 times a second, is
+	// read in place rather than skipped and re-read.
+	var typ, index, cblock, message, usage, errObj string
+	var d delta
+	walkFields(data, func(k, rest string) int {
+		var v string
 		switch k {
-		case "type":
-			typ = v
-		case "index":
-			index = v
 		case "delta":
-			delta = v
+			if rest[0] == '{' {
+				return d.read(rest)
+			}
+			return skip
+		case "type":
+			typ = rawAt(rest)
+			v = typ
+		case "index":
+			index = rawAt(rest)
+			v = index
 		case "content_block":
-			cblock = v
+			cblock = rawAt(rest)
+			v = cblock
 		case "message":
-			message = v
+			message = rawAt(rest)
+			v = message
 		case "usage":
-			usage = v
+			usage = rawAt(rest)
+			v = usage
 		case "error":
-			errObj = v
+			errObj = rawAt(rest)
+			v = errObj
+		default:
+			return skip
 		}
-		return true
+		return len(v)
 	})
 	switch typ {
 	case `"message_start"`:
@@ -175,7 +190,7 @@ func (s *Stream) event(dst []byte, data string) ([]byte, error) {
 		if err != nil {
 			return s.fail(dst, err)
 		}
-		return s.blockDelta(dst, b, delta), nil
+		return s.blockDelta(dst, b, &d), nil
 	case `"content_block_stop"`:
 		b, err := s.block(index, false)
 		if err != nil {
@@ -188,8 +203,8 @@ func (s *Stream) event(dst []byte, data string) ([]byte, error) {
 		return dst, nil
 	case `"message_delta"`:
 		s.u.read(usage)
-		if stop := field(delta, "stop_reason"); !isNull(stop) && !s.ended {
-			dst = s.finishChunk(dst, finishReason(stop))
+		if !isNull(d.stopReason) && !s.ended {
+			dst = s.finishChunk(dst, finishReason(d.stopReason))
 		}
 		return dst, nil
 	case `"message_stop"`:
@@ -353,29 +368,46 @@ func (s *Stream) blockStart(dst []byte, b *block, cb string) []byte {
 	return dst
 }
 
-func (s *Stream) blockDelta(dst []byte, b *block, delta string) []byte {
-	var typ, text, partial string
-	eachField(delta, func(k, v string) bool {
+// delta is the part of a content_block_delta or message_delta event the stream uses.
+type delta struct {
+	typ, text, partial, stopReason string
+}
+
+// read walks a delta object at the start of rest and returns its length.
+func (d *delta) read(rest string) int {
+	return walkFields(rest, func(k, r string) int {
+		var v string
 		switch k {
 		case "type":
-			typ = v
+			d.typ = rawAt(r)
+			v = d.typ
 		case "text":
-			text = v
+			d.text = rawAt(r)
+			v = d.text
 		case "partial_json":
-			partial = v
+			d.partial = rawAt(r)
+			v = d.partial
+		case "stop_reason":
+			d.stopReason = rawAt(r)
+			v = d.stopReason
+		default:
+			return skip
 		}
-		return true
+		return len(v)
 	})
-	switch typ {
+}
+
+func (s *Stream) blockDelta(dst []byte, b *block, d *delta) []byte {
+	switch d.typ {
 	case `"text_delta"`:
-		if b.kind == 't' && isStr(text) && !isEmptyStr(text) {
-			dst = s.content(dst, text)
+		if b.kind == 't' && isStr(d.text) && !isEmptyStr(d.text) {
+			dst = s.content(dst, d.text)
 		}
 	case `"input_json_delta"`:
 		// Anthropic opens with an empty partial_json; OpenAI sends no empty deltas.
-		if b.kind == 'u' && isStr(partial) && !isEmptyStr(partial) {
+		if b.kind == 'u' && isStr(d.partial) && !isEmptyStr(d.partial) {
 			b.args = true
-			dst = s.toolArgs(dst, b.tool, partial)
+			dst = s.toolArgs(dst, b.tool, d.partial)
 		}
 	}
 	return dst
