@@ -6,12 +6,14 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -313,5 +315,55 @@ func TestScriptedToolCalls(t *testing.T) {
 	want = `"tool_calls":[{"id":"toolu_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}}],"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"`
 	if !strings.Contains(w.Body.String(), want) {
 		t.Errorf("openai: %s", w.Body)
+	}
+}
+
+// TestParallelTags: concurrent clients with their own tags get their own scripts and fail
+// counters, and Tagged sees exactly their requests.
+func TestParallelTags(t *testing.T) {
+	m := NewOpenAI()
+	s := serve(t, m)
+	const clients, each = 8, 5
+	for i := 0; i < clients; i++ {
+		// One reply is consumed per request, failed ones included: the third is the first 200.
+		m.ScriptTag(fmt.Sprint("c", i), Reply{}, Reply{}, Reply{Content: fmt.Sprint("for c", i)})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, clients*each)
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func(tag string) {
+			defer wg.Done()
+			for j := 0; j < each; j++ {
+				req, _ := http.NewRequest("POST", s.URL+"/v1/chat/completions", strings.NewReader(`{"model":"m"}`))
+				req.Header.Set("x-mock-tag", tag)
+				req.Header.Set("x-mock-status", "503")
+				req.Header.Set("x-mock-fail-times", "2")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				want := 200
+				if j < 2 {
+					want = 503
+				}
+				if resp.StatusCode != want || (j == 2 && !strings.Contains(string(body), "for "+tag)) {
+					errs <- fmt.Sprintf("%s request %d: %d %s", tag, j, resp.StatusCode, body)
+				}
+			}
+		}(fmt.Sprint("c", i))
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	for i := 0; i < clients; i++ {
+		if n := len(m.Tagged(fmt.Sprint("c", i))); n != each {
+			t.Errorf("c%d: %d requests recorded", i, n)
+		}
 	}
 }
