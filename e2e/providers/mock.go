@@ -3,8 +3,8 @@
 //
 // Every mock is an http.Handler built on one shared core, so adding a provider is one file: a
 // type embedding Mock, its routes, its answer and error shapes, and a line in init. Lookup
-// knows "openai", "azure-openai", "anthropic", "google" and "vertex-ai" (Gemini), "cohere" and "bedrock"
-// (Converse, ConverseStream event streams, InvokeModel embeddings).
+// knows "openai", "azure-openai", "anthropic", "google" and "vertex-ai" (Gemini), "cohere"
+// and "bedrock" (Converse, ConverseStream event streams, InvokeModel embeddings).
 //
 // Behaviour is scripted per request, so parallel tests never interfere:
 //
@@ -18,21 +18,24 @@
 //     x-mock-fail-times: N         apply x-mock-status only to the first N requests of this tag
 //     x-mock-retry-after: 2        Retry-After response header
 //     x-mock-delay-ms: 50          wait before the response headers
-//     x-mock-stream-gap-ms: 10     wait between SSE events
-//     x-mock-hold-ms: 200          wait after the first SSE event (proves true streaming)
+//     x-mock-stream-gap-ms: 10     wait between stream events (SSE, event-stream frames)
+//     x-mock-hold-ms: 200          wait after the first stream event (proves true streaming;
+//     Reply.Release waits on a channel instead of a clock)
 //     x-mock-events: 8             number of content pieces (stream deltas)
 //     x-mock-content: text         the assistant text (split into pieces on word boundaries)
 //     x-mock-stream-error-after: N end the stream with the provider's error event after N pieces
-//     x-mock-reset-after: N        abort the connection after N SSE events (N bytes of a JSON
-//     answer); 0 closes it before any response
-//     x-mock-tool-calls: a,b      answer with calls to these functions (arguments {})
+//     x-mock-reset-after: N        abort the connection after N stream events (N bytes of a
+//     JSON answer); 0 closes it before any response
+//     x-mock-tool-calls: a,b       answer with calls to these functions (arguments {})
 //     x-mock-tag: t1               groups requests for Mock.Tagged, ScriptTag and fail-times
 //
 //   - A queue of Reply values (Mock.Script, Mock.ScriptTag) consumed one per request; header
 //     knobs then override the popped Reply field by field.
 //
-// Every request is recorded (method, path, host, headers, body) for assertions. The mocks only
-// listen where the caller serves them; they never dial out.
+// Every request is recorded (method, path, host, headers, body; the last 1000) for assertions:
+// Requests, Last, Tagged. RequireKey makes a mock answer 401/403 unless the provider's own
+// credential header carries the key. Timings are capped at two minutes and stop when the
+// client goes away; the mocks only listen where the caller serves them and never dial out.
 package providers
 
 import (
