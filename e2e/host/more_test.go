@@ -131,3 +131,25 @@ func TestInvalidMemoryAccess(t *testing.T) {
 	s.Finish()
 	equalLines(t, "logs", l.grep("bad_ptr:"), []string{"info req_headers bad_ptr: log=6 get_header=6 property=6 set_body=6"})
 }
+
+// proc_exit only logs (cpp-host): the guest keeps running.
+func TestProcExitOnlyLogs(t *testing.T) {
+	p, l := startProbe(t, "req_headers exit", nil)
+	sink := &recSink{}
+	s := p.NewStream(sink, StreamInfo{})
+	s.DecodeHeaders(reqHeaders(), true)
+	s.Finish()
+	equalLines(t, "logs", l.grep("exit"), []string{"info wasi_unstable proc_exit", "info req_headers exit: returned"})
+	equalLines(t, "sink", sink.events, []string{"req_headers eos=true"})
+}
+
+func TestTickPeriodZeroStops(t *testing.T) {
+	p, l := startProbe(t, "configure tick 2\ntick tick 0", nil)
+	waitFor(t, func() bool { return len(l.grep("tick tick: status=0")) >= 1 }) // the canary is closed before it ticks
+	n := len(l.grep("tick ctx="))
+	time.Sleep(30 * time.Millisecond)
+	if m := len(l.grep("tick ctx=")); m != n {
+		t.Fatalf("ticks continued after period 0: %d -> %d", n, m)
+	}
+	p.Close(t.Context())
+}

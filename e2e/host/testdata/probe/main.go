@@ -401,6 +401,9 @@ func exec(c []string) string {
 		return fmt.Sprintf("log=%d get_header=%d property=%d set_body=%d",
 			proxyLog(2, bad, 100), proxyGetHeaderMapValue(0, ptr(":path"), 5, bad, bad),
 			proxyGetProperty(bad, 100, P, L), proxySetBufferBytes(0, 0, 0, bad, 64))
+	case "exit":
+		os.Exit(3)
+		return "returned"
 	case "alloc_hook":
 		allocHook = a(1)
 		return "ok"
