@@ -50,26 +50,35 @@ func DecodeCooldownState(b []byte) (CooldownState, bool) {
 	}, true
 }
 
-// MemoryCooldown is an in-process CooldownStore (tests, single-VM hosts).
+// MemoryCooldown is an in-process CooldownStore (tests, single-VM hosts). Values sit behind
+// pointers so updating a known key allocates nothing.
 type MemoryCooldown struct {
 	mu sync.Mutex
-	m  map[string]CooldownState
+	m  map[string]*CooldownState
 }
 
 func (s *MemoryCooldown) Get(key []byte) (CooldownState, bool) {
 	s.mu.Lock()
-	st, ok := s.m[string(key)]
-	s.mu.Unlock()
-	return st, ok
+	defer s.mu.Unlock()
+	if st, ok := s.m[string(key)]; ok {
+		return *st, true
+	}
+	return CooldownState{}, false
 }
 
 func (s *MemoryCooldown) Put(key []byte, st CooldownState) {
 	s.mu.Lock()
-	if s.m == nil {
-		s.m = make(map[string]CooldownState)
+	defer s.mu.Unlock()
+	if p, ok := s.m[string(key)]; ok {
+		*p = st
+		return
 	}
-	s.m[string(key)] = st
-	s.mu.Unlock()
+	if s.m == nil {
+		s.m = make(map[string]*CooldownState)
+	}
+	p := new(CooldownState) // not &st: that would move st to the heap on every call
+	*p = st
+	s.m[string(key)] = p
 }
 
 // record folds one attempt's result into st; it reports whether st changed.
