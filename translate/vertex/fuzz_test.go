@@ -44,7 +44,7 @@ func FuzzTranslateResponse(f *testing.F) {
 	addFixtures(f, "response/*.json")
 	addFixtures(f, "error/*.txt")
 	f.Fuzz(func(t *testing.T, body []byte) {
-		for _, model := range []string{"gemini-2.0-flash", "claude-3-5-haiku@20241022"} {
+		for _, model := range []string{"gemini-2.0-flash", "claude-3-5-haiku@20241022", "meta/llama-3.3-70b-instruct-maas"} {
 			c := &translate.Call{Op: translate.OpChat, ID: "chatcmpl-f", Model: model}
 			if out, _, err := (Adapter{}).TranslateResponse(c, body, nil); err == nil && !json.Valid(out) {
 				t.Fatalf("invalid answer for %q: %s", body, out)
@@ -59,7 +59,7 @@ func FuzzTranslateResponse(f *testing.F) {
 func FuzzStream(f *testing.F) {
 	addFixtures(f, "stream/*.sse")
 	f.Fuzz(func(t *testing.T, in []byte) {
-		for _, model := range []string{"gemini-2.0-flash", "claude-3-5-haiku@20241022"} {
+		for _, model := range []string{"gemini-2.0-flash", "claude-3-5-haiku@20241022", "meta/llama-3.3-70b-instruct-maas"} {
 			c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, ID: "chatcmpl-f", Model: model}
 			s := (Adapter{}).NewStream(c)
 			out, err := s.Feed(nil, in)
@@ -82,7 +82,7 @@ func FuzzStream(f *testing.F) {
 // TestStreamChunkSplit: both Vertex stream shapes give byte-identical output however the
 // upstream bytes are split (every offset, then random sizes with a fixed seed).
 func TestStreamChunkSplit(t *testing.T) {
-	for name, model := range map[string]string{"gemini": "gemini-2.5-pro", "claude": "claude-sonnet-4@20250514"} {
+	for name, model := range map[string]string{"gemini": "gemini-2.5-pro", "claude": "claude-sonnet-4@20250514", "llama": "meta/llama-3.3-70b-instruct-maas"} {
 		in := fixture(t, "stream/"+name+".sse")
 		run := func(parts [][]byte) []byte {
 			c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, ID: "x", Created: 1, Model: model}

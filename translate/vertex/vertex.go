@@ -3,12 +3,14 @@
 // publishers/anthropic rawPredict/streamRawPredict (the Anthropic Messages body from
 // translate/anthropic, with anthropic_version "vertex-2023-10-16" in the body and no model).
 //
-// Model names follow Portkey's convention: "<publisher>.<model>" with publisher google or
-// anthropic ("anthropic.claude-3-5-sonnet-v2@20241022"); "<publisher>/<model>" and the
-// resource form "publishers/<publisher>/models/<model>" are read the same way, and a bare
-// "claude-..." name goes to Anthropic. Every other name is a Google model. Portkey's other
-// publishers (meta, mistralai, endpoints) use OpenAI-shaped or custom endpoints this family
-// does not build; they are refused with a clear message.
+// Model names follow Portkey's convention: "<publisher>.<model>" with publisher google,
+// anthropic or meta ("anthropic.claude-3-5-sonnet-v2@20241022", "meta.llama-3.3-70b-instruct-maas");
+// "<publisher>/<model>" and the resource form "publishers/<publisher>/models/<model>" are read
+// the same way, and a bare "claude-..." name goes to Anthropic. Every other name is a Google
+// model. Meta's Llama models are served by Vertex's OpenAI-compatible MaaS endpoint
+// (endpoints/openapi/chat/completions, body model "meta/<model>"), so their request and answer
+// go through translate/openai. Portkey's other publishers (mistralai, endpoints) use custom
+// endpoints this family does not build; they are refused with a clear message.
 //
 // Credentials: Target.APIKey is an OAuth2 access token sent as "Authorization: Bearer"; this
 // package never talks to a metadata server or signs service-account JWTs. Project and region
@@ -25,6 +27,7 @@ import (
 	"switchyard/translate"
 	"switchyard/translate/anthropic"
 	"switchyard/translate/gemini"
+	"switchyard/translate/openai"
 )
 
 // Family is the catalogue family name this package registers.
@@ -58,12 +61,16 @@ func Publisher(model string) (publisher, name string, err error) {
 		if strings.HasPrefix(name, "claude-") {
 			publisher = "anthropic"
 		}
-	case "google", "anthropic":
+	case "google", "anthropic", "meta":
 	default:
-		return "", "", translate.Unsupported("Vertex AI publisher " + publisher + " is not supported by this gateway; google (Gemini) and anthropic (Claude) models are")
+		return "", "", translate.Unsupported("Vertex AI publisher " + publisher + " is not supported by this gateway; google (Gemini), anthropic (Claude) and meta (Llama) models are")
 	}
 	return publisher, name, nil
 }
+
+// IsOpenAIShaped reports whether a Call's upstream model is served by the OpenAI-compatible
+// MaaS endpoint (its body model is "meta/<model>").
+func IsOpenAIShaped(model string) bool { return strings.HasPrefix(model, "meta/") }
 
 // IsAnthropic reports whether a Call's upstream model is a Claude model, so the answer is
 // Anthropic-shaped.
@@ -106,6 +113,18 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 		return err
 	}
 	dst.Method = "POST"
+	if publisher == "meta" {
+		if c.Op != translate.OpChat {
+			return translate.Unsupported("Llama on Vertex AI serves chat completions only")
+		}
+		mt := *t
+		mt.OverrideParams, mt.Model = nil, "meta/"+name
+		if dst.Body, err = openai.AppendBody(dst.Body, c, &mt, body); err != nil {
+			return err
+		}
+		dst.Path = base + "/projects/" + project + "/locations/" + region + "/endpoints/openapi/chat/completions"
+		return nil
+	}
 	prefix := base + "/projects/" + project + "/locations/" + region + "/publishers/" + publisher + "/models/" + name
 	if publisher == "anthropic" {
 		if c.Op != translate.OpChat {
@@ -236,6 +255,9 @@ func appendPredictRequest(dst []byte, body []byte) ([]byte, error) {
 
 // TranslateResponse implements translate.Adapter.
 func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]byte, translate.Usage, error) {
+	if IsOpenAIShaped(c.Model) {
+		return openai.TranslateResponse(c, body, dst)
+	}
 	if IsAnthropic(c.Model) {
 		return anthropic.Adapter{}.TranslateResponse(c, body, dst)
 	}
@@ -254,6 +276,9 @@ func (Adapter) TranslateError(status int, body []byte, dst []byte) []byte {
 
 // NewStream implements translate.Adapter.
 func (Adapter) NewStream(c *translate.Call) translate.Stream {
+	if IsOpenAIShaped(c.Model) {
+		return openai.NewStream(c)
+	}
 	if IsAnthropic(c.Model) {
 		return anthropic.Adapter{}.NewStream(c)
 	}

@@ -81,6 +81,7 @@ func TestRequestGolden(t *testing.T) {
 		{"embed_predict", "europe-west4", translate.OpEmbeddings, "text-embedding-005", false},
 		{"claude_chat", "us-east5", translate.OpChat, "claude-3-5-sonnet-v2@20241022", false},
 		{"claude_stream", "us-east5", translate.OpChat, "claude-sonnet-4@20250514", true},
+		{"llama_stream", "us-central1", translate.OpChat, "meta/llama-3.3-70b-instruct-maas", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,7 +114,8 @@ func TestRequestErrors(t *testing.T) {
 		{"no project", chat, translate.Options{VertexRegion: "us-central1"}, translate.OpChat, "invalid_request", "x-portkey-vertex-project-id"},
 		{"no region", chat, translate.Options{VertexProjectID: "p"}, translate.OpChat, "invalid_request", "x-portkey-vertex-region"},
 		{"bad region", chat, translate.Options{VertexProjectID: "p", VertexRegion: "us/../x"}, translate.OpChat, "invalid_request", "may hold only"},
-		{"meta publisher", `{"model":"meta.llama-3.1-405b-instruct-maas","messages":[]}`, translate.Options{VertexProjectID: "p", VertexRegion: "r"}, translate.OpChat, "unsupported_operation", "publisher meta"},
+		{"mistral publisher", `{"model":"mistralai.mistral-large-2411","messages":[]}`, translate.Options{VertexProjectID: "p", VertexRegion: "r"}, translate.OpChat, "unsupported_operation", "publisher mistralai"},
+		{"llama embeddings", `{"model":"meta.llama-3.3-70b-instruct-maas","input":"x"}`, translate.Options{VertexProjectID: "p", VertexRegion: "r"}, translate.OpEmbeddings, "unsupported_operation", "chat completions only"},
 		{"claude embeddings", `{"model":"claude-3-haiku@20240307","input":"x"}`, translate.Options{VertexProjectID: "p", VertexRegion: "r"}, translate.OpEmbeddings, "unsupported_operation", "chat completions only"},
 		{"google claude", `{"model":"google.claude-3","messages":[]}`, translate.Options{VertexProjectID: "p", VertexRegion: "r"}, translate.OpChat, "invalid_request", "published by anthropic"},
 		{"path injection", `{"model":"gemini:generateContent?x","messages":[]}`, translate.Options{VertexProjectID: "p", VertexRegion: "r"}, translate.OpChat, "invalid_request", "contains characters"},
@@ -142,6 +144,8 @@ func TestPublisher(t *testing.T) {
 		{"claude-opus-4@20250514", "anthropic", "claude-opus-4@20250514"},
 		{"publishers/anthropic/models/claude-3-5-haiku@20241022", "anthropic", "claude-3-5-haiku@20241022"},
 		{"gemini-1.5-flash.001", "google", "gemini-1.5-flash.001"},
+		{"meta.llama-3.1-405b-instruct-maas", "meta", "llama-3.1-405b-instruct-maas"},
+		{"meta/llama-4-scout-17b-16e-instruct-maas", "meta", "llama-4-scout-17b-16e-instruct-maas"},
 	}
 	for _, tc := range cases {
 		pub, name, err := Publisher(tc.in)
@@ -180,6 +184,7 @@ func TestResponseGolden(t *testing.T) {
 		{"gemini", "gemini-2.0-flash-001", translate.OpChat, translate.Usage{PromptTokens: 265, CompletionTokens: 9, TotalTokens: 274}},
 		{"claude", "claude-3-5-sonnet-v2@20241022", translate.OpChat, translate.Usage{PromptTokens: 12, CompletionTokens: 8, TotalTokens: 20}},
 		{"predict", "text-embedding-005", translate.OpEmbeddings, translate.Usage{PromptTokens: 6, TotalTokens: 6}},
+		{"llama", "meta/llama-3.3-70b-instruct-maas", translate.OpChat, translate.Usage{PromptTokens: 11, CompletionTokens: 7, TotalTokens: 18}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,6 +211,7 @@ func TestStreamGolden(t *testing.T) {
 	}{
 		{"gemini", "gemini-2.5-pro", translate.Usage{PromptTokens: 3, CompletionTokens: 22, TotalTokens: 25, ReasoningTokens: 20}},
 		{"claude", "claude-sonnet-4@20250514", translate.Usage{PromptTokens: 14, CompletionTokens: 9, TotalTokens: 23}},
+		{"llama", "meta/llama-3.3-70b-instruct-maas", translate.Usage{PromptTokens: 11, CompletionTokens: 2, TotalTokens: 13}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
