@@ -8,8 +8,10 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
+	"time"
 )
 
 // Config is the gateway config file (contracts.md).
@@ -27,6 +29,24 @@ type Config struct {
 	Wasm     []byte `json:"-"`
 	// Logger receives plugin and gateway logs (default: stderr).
 	Logger func(level int, msg string) `json:"-"`
+	// AccessLog, when set, receives one entry per finished stream.
+	AccessLog func(AccessEntry) `json:"-"`
+	// HTTPClient overrides the client used for upstreams and http_call
+	// (e.g. to trust a test TLS server).
+	HTTPClient *http.Client `json:"-"`
+}
+
+// AccessEntry is what Envoy's access log would show for a stream.
+type AccessEntry struct {
+	Method, Path, Authority string
+	Status                  int
+	// Details is %RESPONSE_CODE_DETAILS% for local replies and resets.
+	Details string
+	Cluster string
+	// FilterState holds set_property values under "wasm.<path>".
+	FilterState map[string][]byte
+	Duration    time.Duration
+	Reset       bool
 }
 
 // RouteConfig is the single route: cluster from a header, else the default.

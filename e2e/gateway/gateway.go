@@ -39,11 +39,9 @@ type Gateway struct {
 func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	cfg.setDefaults()
 	g := &Gateway{cfg: cfg, clusters: map[string]*url.URL{}, timeout: time.Duration(cfg.Route.TimeoutMS) * time.Millisecond}
-	g.client = &http.Client{
-		Transport: &http.Transport{MaxIdleConnsPerHost: 256, DisableCompression: true, ForceAttemptHTTP2: false},
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
+	g.client = cfg.HTTPClient
+	if g.client == nil {
+		g.client = defaultClient()
 	}
 	ok := false
 	defer func() {
@@ -111,6 +109,17 @@ func Start(ctx context.Context, cfg Config) (*Gateway, error) {
 	g.ready.Store(true)
 	ok = true
 	return g, nil
+}
+
+// defaultClient talks HTTP/1.1 to clusters, never follows redirects and
+// never adds Accept-Encoding (the router forwards bytes as they are).
+func defaultClient() *http.Client {
+	return &http.Client{
+		Transport: &http.Transport{MaxIdleConnsPerHost: 256, DisableCompression: true},
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
 }
 
 // anyToBytes is Envoy's anyToBytes for the config forms a JSON file can

@@ -291,3 +291,16 @@ func TestDefaultConfig(t *testing.T) {
 		t.Fatal("unknown field accepted")
 	}
 }
+
+func TestAccessLogCarriesFilterState(t *testing.T) {
+	a := upstream(t, func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(201) })
+	entries := make(chan AccessEntry, 1)
+	g := startProbeGateway(t, script("req_headers set_property aigw.model gpt-4o"), map[string]string{"a": a},
+		func(c *Config) { c.AccessLog = func(e AccessEntry) { entries <- e } })
+	do(t, "POST", g.URL()+"/v1/chat/completions?x=1", "{}")
+	e := <-entries
+	if e.Method != "POST" || e.Path != "/v1/chat/completions?x=1" || e.Status != 201 || e.Cluster != "a" ||
+		string(e.FilterState["wasm.aigw.model"]) != "gpt-4o" || e.Reset {
+		t.Fatalf("%+v", e)
+	}
+}

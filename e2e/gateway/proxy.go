@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"switchyard/e2e/host"
 )
@@ -66,6 +67,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		info.DestAddr = la.String()
 	}
 	x.s = g.plugin.NewStream(x, info)
+	start := time.Now()
 	defer func() {
 		if x.upCancel != nil {
 			x.upCancel()
@@ -74,6 +76,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			x.upBody.CloseWithError(errors.New("stream ended"))
 		}
 		x.s.Finish()
+		if g.cfg.AccessLog != nil {
+			cluster, _ := x.s.Route()
+			g.cfg.AccessLog(AccessEntry{Method: r.Method, Path: r.RequestURI, Authority: r.Host,
+				Status: x.s.ResponseCode(), Details: x.s.ResponseCodeDetails(), Cluster: cluster,
+				FilterState: x.s.FilterStates(), Duration: time.Since(start), Reset: x.reset})
+		}
 		if x.reset {
 			panic(http.ErrAbortHandler)
 		}

@@ -187,6 +187,25 @@ func (s *Stream) FilterState(key string) ([]byte, bool) {
 	return v, ok
 }
 
+// FilterStates returns a copy of every filter-state value of the stream.
+func (s *Stream) FilterStates() map[string][]byte {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	out := make(map[string][]byte, len(s.filterState))
+	for k, v := range s.filterState {
+		out[k] = append([]byte(nil), v...)
+	}
+	return out
+}
+
+// ResponseCodeDetails is Envoy's %RESPONSE_CODE_DETAILS% for local replies
+// and resets ("" when the upstream answered).
+func (s *Stream) ResponseCodeDetails() string {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.codeDetails
+}
+
 // Route returns the cached route, re-resolving it after clear_route_cache.
 func (s *Stream) Route() (cluster, route string) {
 	s.vm.mu.Lock()

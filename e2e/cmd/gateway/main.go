@@ -11,6 +11,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -77,6 +78,23 @@ func run(args []string) error {
 	}
 	cfg.WasmPath = *wasmPath
 	cfg.Logger = func(level int, msg string) { log.Printf("[%s] %s", host.LevelName(level), msg) }
+	cfg.AccessLog = func(e gateway.AccessEntry) {
+		var b strings.Builder
+		fmt.Fprintf(&b, "[access] %s %s %d cluster=%s", e.Method, e.Path, e.Status, e.Cluster)
+		if e.Details != "" {
+			fmt.Fprintf(&b, " details=%s", e.Details)
+		}
+		keys := make([]string, 0, len(e.FilterState))
+		for k := range e.FilterState {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(&b, " %s=%q", k, e.FilterState[k])
+		}
+		fmt.Fprintf(&b, " %dms", e.Duration.Milliseconds())
+		log.Print(b.String())
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
