@@ -107,3 +107,24 @@ func BenchmarkFallbackWithRetries(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCachedInlineConfigFirstAttempt: the same inline x-portkey-config on every request,
+// with Parser.CacheSize set.
+func BenchmarkCachedInlineConfigFirstAttempt(b *testing.B) {
+	ps := &Parser{CacheSize: 16}
+	header := string(benchConfig)
+	b.ReportAllocs()
+	var p Plan
+	deps := Deps{Rand: func() float64 { return 0.2 }, Now: benchNow}
+	for i := 0; i < b.N; i++ {
+		cfg, err := ps.Resolve(header, HeaderProvider{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.Init(cfg, RequestInfo{Metadata: benchMeta, Body: benchBody}, deps)
+		a, _, ok := p.Next()
+		if !ok || a.Provider != "openai" {
+			b.Fatal(ok, a.Path)
+		}
+	}
+}

@@ -35,6 +35,7 @@ type Config struct {
 	// for the header form; empty for an inline config, which hash (FNV-1a of its JSON) names.
 	id   string
 	hash uint64
+	raw  string // the JSON it was parsed from (the cache compares it)
 	// headerProvider: the root is a leaf without provider, to be filled from
 	// x-portkey-provider / Authorization (Portkey reads a config such as {"retry":{...}} that way).
 	headerProvider bool

@@ -44,8 +44,12 @@ type Parser struct {
 	VirtualKeys VirtualKeyTable
 	// KnownProvider, when set, rejects provider names it reports false for.
 	KnownProvider func(string) bool
+	// CacheSize > 0 keeps that many parsed inline configs for Resolve: clients send the same
+	// x-portkey-config on every request, and a hit costs a hash instead of a parse.
+	CacheSize int
 
 	named map[string]*Config
+	cache configCache
 }
 
 // Parse parses a config with the zero Parser.
@@ -56,24 +60,27 @@ func Parse(raw []byte) (*Config, error) {
 
 // Parse parses and validates raw (the JSON of x-portkey-config or of a named config).
 func (p *Parser) Parse(raw []byte) (*Config, error) {
-	return p.parse(raw, "")
+	if len(raw) > MaxConfigBytes {
+		return nil, errAt("config", "larger than "+strconv.Itoa(MaxConfigBytes)+" bytes")
+	}
+	// One copy: strings handed out by the config then never alias the caller's buffer.
+	return p.parse(string(raw), "")
 }
 
-func fnv64a(b []byte) uint64 {
+func fnv64a(s string) uint64 {
 	h := uint64(14695981039346656037)
-	for _, c := range b {
-		h ^= uint64(c)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
 		h *= 1099511628211
 	}
 	return h
 }
 
-func (p *Parser) parse(raw []byte, id string) (*Config, error) {
-	if len(raw) > MaxConfigBytes {
+// parse reads s, which the config may keep referring to (so never an unsafe view).
+func (p *Parser) parse(s string, id string) (*Config, error) {
+	if len(s) > MaxConfigBytes {
 		return nil, errAt("config", "larger than "+strconv.Itoa(MaxConfigBytes)+" bytes")
 	}
-	// One copy: strings handed out by the config then never alias the caller's buffer.
-	s := string(raw)
 	if !gjson.Valid(s) {
 		return nil, errAt("config", "not valid JSON")
 	}
@@ -86,9 +93,9 @@ func (p *Parser) parse(raw []byte, id string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Config{root: root, id: id, headerProvider: ps.headerProvider}
+	c := &Config{root: root, id: id, headerProvider: ps.headerProvider, raw: s}
 	if id == "" {
-		c.hash = fnv64a(raw)
+		c.hash = fnv64a(s)
 	}
 	c.maxAttempts = maxAttempts(root)
 	return c, nil

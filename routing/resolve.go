@@ -12,7 +12,7 @@ func (p *Parser) AddNamed(name string, raw []byte) error {
 	if name == "" || strings.HasPrefix(strings.TrimSpace(name), "{") {
 		return errAt("configs", "a config name must be non-empty and must not start with '{'")
 	}
-	c, err := p.parse(raw, "n:"+name)
+	c, err := p.parse(string(raw), "n:"+name)
 	if err != nil {
 		if ce, ok := err.(*ConfigError); ok {
 			return &ConfigError{Path: "configs[" + strconv.Quote(name) + "]." + ce.Path, Msg: ce.Msg}
@@ -54,7 +54,7 @@ func (p *Parser) Resolve(configHeader string, hp HeaderProvider) (*Config, error
 		return p.FromHeaders(hp)
 	case v[0] == '{':
 		var err error
-		if c, err = p.Parse([]byte(v)); err != nil {
+		if c, err = p.inline(v); err != nil {
 			return nil, err
 		}
 	default:
