@@ -45,7 +45,8 @@ type HeaderProvider struct {
 // Resolve turns the request's routing headers into a config: x-portkey-config as JSON (it
 // starts with '{') or as the name of a config from the plugin configuration; without it, the
 // header-only form (a single attempt). A config without a provider of its own (Portkey's
-// {"retry":{...}} form) takes it from hp.
+// {"retry":{...}} form) takes it from hp. configHeader must be an ordinary immutable string,
+// never an unsafe view of a reused buffer: the returned (and cached) config refers to it.
 func (p *Parser) Resolve(configHeader string, hp HeaderProvider) (*Config, error) {
 	v := strings.TrimSpace(configHeader)
 	var c *Config
