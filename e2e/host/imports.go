@@ -82,6 +82,8 @@ func profileFuncs(p Profile) ([]*hostFunc, error) {
 			}
 		}
 		return out, nil
+	case ProfileKong:
+		return kongFuncs(), nil
 	}
 	return nil, fmt.Errorf("host: unknown profile %q", p)
 }

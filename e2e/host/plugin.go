@@ -44,6 +44,9 @@ func (m *Module) NewPlugin(ctx context.Context, cfg Config) (*Plugin, error) {
 		p.client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}}
 	}
 	p.environ = buildEnviron(cfg)
+	if m.rt.profile == ProfileKong {
+		p.environ = os.Environ() // Kong exposes the whole nginx environment
+	}
 	canary, err := p.newVM(ctx, -1)
 	if err != nil {
 		return nil, fmt.Errorf("host: canary: %w", err)
