@@ -358,3 +358,27 @@ func TestAPIKeyFromAuthorization(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanReuse(t *testing.T) {
+	var p Plan
+	clk := &fakeClock{t0}
+	a := mustParse(t, `{"strategy":{"mode":"fallback"},"targets":[{"provider":"a","retry":{"attempts":1}},{"provider":"b"}]}`)
+	b := mustParse(t, `{"provider":"c"}`)
+	p.Init(a, RequestInfo{}, Deps{Rand: seq(0), Now: clk.Now})
+	if got := drive(&p, clk, byProvider(map[string][]int{"a": {500}, "b": {500}})); len(got) != 3 || p.Calls() != 3 {
+		t.Fatal(got)
+	}
+	p.Init(b, RequestInfo{}, Deps{Rand: seq(0), Now: clk.Now})
+	if p.Done() || p.Calls() != 0 || p.Err() != nil {
+		t.Fatal("state survived Init")
+	}
+	if path, n := p.Result(); path != "" || n != 0 {
+		t.Fatal(path, n)
+	}
+	if got := drive(&p, clk, byProvider(map[string][]int{"c": {200}})); strings.Join(got, ",") != "config#0" {
+		t.Fatal(got)
+	}
+	if path, n := p.Result(); path != "config" || n != 0 {
+		t.Fatal(path, n)
+	}
+}
