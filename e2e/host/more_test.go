@@ -153,3 +153,18 @@ func TestTickPeriodZeroStops(t *testing.T) {
 	}
 	p.Close(t.Context())
 }
+
+// A local reply requested while a local reply is being encoded replaces it
+// directly instead of re-entering the filter.
+func TestLocalReplyDuringLocalReply(t *testing.T) {
+	script := "req_headers local_response 400 first first-body\nresp_headers local_response 418 second teapot"
+	p, l := startProbe(t, script, nil)
+	sink := &recSink{}
+	s := p.NewStream(sink, StreamInfo{})
+	s.DecodeHeaders(reqHeaders(), true)
+	s.Finish()
+	equalLines(t, "sink", sink.events, []string{"resp_headers 418 eos=false", `resp_data "teapot" eos=true`})
+	if n := len(l.grep("resp_headers n=")); n != 1 {
+		t.Fatalf("on_response_headers ran %d times", n)
+	}
+}

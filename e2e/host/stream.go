@@ -596,8 +596,9 @@ func (s *Stream) sendLocal(a action) {
 	}
 	h := localHeaders(a.code, a.headers, a.body)
 	s.codeDetails = a.details
-	if s.upstreamStarted || s.filterDone {
-		// Encoding already started: Envoy sends the reply directly.
+	if s.upstreamStarted || s.filterDone || s.localReply {
+		// Encoding already started (upstream headers, or a local reply
+		// being encoded): Envoy sends the reply directly.
 		s.localReply = true
 		s.pending = nil
 		s.enc = direction{}
