@@ -350,3 +350,25 @@ func TestThoughtSignatureSentinel(t *testing.T) {
 		}
 	}
 }
+
+func TestCatalogueEntry(t *testing.T) {
+	p := translate.Lookup("google")
+	if p == nil || p.Family != "google" {
+		t.Fatalf("catalogue google entry: %+v", p)
+	}
+	var r translate.UpstreamRequest
+	c := &translate.Call{Op: translate.OpChat}
+	if err := (Adapter{}).BuildRequest(c, &translate.Target{Provider: p, APIKey: "k"}, []byte(`{"model":"gemini-2.0-flash","stream":true,"messages":[{"role":"user","content":"x"}]}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	want := "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse"
+	if got := r.Scheme + "://" + r.Authority + r.Path; got != want {
+		t.Errorf("url %s, want %s", got, want)
+	}
+	if h := r.Headers[len(r.Headers)-1]; h.Name != "x-goog-api-key" || h.Value != "k" {
+		t.Errorf("headers %+v", r.Headers)
+	}
+	if a, ok := translate.For("google"); !ok || a == nil {
+		t.Error("google family not registered")
+	}
+}

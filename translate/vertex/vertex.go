@@ -12,7 +12,8 @@
 // go through translate/openai. Portkey's other publishers (mistralai, endpoints) use custom
 // endpoints this family does not build; they are refused with a clear message.
 //
-// Credentials: Target.APIKey is an OAuth2 access token sent as "Authorization: Bearer"; this
+// Credentials: Target.APIKey is an OAuth2 access token sent as "Authorization: Bearer"
+// (Options.AnthropicBeta becomes the anthropic-beta header for Claude); this
 // package never talks to a metadata server or signs service-account JWTs. Project and region
 // come from Options (x-portkey-vertex-project-id / x-portkey-vertex-region, or
 // vertex_project_id / vertex_region in a config); region "global" uses the global host
@@ -135,6 +136,10 @@ func (Adapter) BuildRequest(c *translate.Call, t *translate.Target, body []byte,
 		at.OverrideParams, at.Model = nil, name
 		if dst.Body, err = anthropic.BuildBody(c, &at, body, dst.Body, anthropic.VertexVersion); err != nil {
 			return err
+		}
+		// Claude's beta features are switched on by the same header on Vertex AI.
+		if t.Options.AnthropicBeta != "" {
+			dst.Headers = append(dst.Headers, translate.Header{Name: "anthropic-beta", Value: t.Options.AnthropicBeta})
 		}
 		if c.Stream {
 			dst.Path = prefix + ":streamRawPredict"

@@ -264,3 +264,38 @@ func TestErrorGolden(t *testing.T) {
 		})
 	}
 }
+
+// The catalogue's own entries (not test copies) build the documented URLs.
+func TestCatalogueEntries(t *testing.T) {
+	p := translate.Lookup("vertex-ai")
+	if p == nil || p.Family != Family {
+		t.Fatalf("catalogue vertex-ai entry: %+v", p)
+	}
+	for region, want := range map[string]string{
+		"us-central1": "https://us-central1-aiplatform.googleapis.com/v1/projects/my-proj/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent",
+		"global":      "https://aiplatform.googleapis.com/v1/projects/my-proj/locations/global/publishers/google/models/gemini-2.0-flash:generateContent",
+	} {
+		tg := target(region)
+		tg.Provider = p
+		var r translate.UpstreamRequest
+		if err := (Adapter{}).BuildRequest(&translate.Call{Op: translate.OpChat}, tg, []byte(`{"model":"gemini-2.0-flash","messages":[{"role":"user","content":"x"}]}`), &r); err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Scheme + "://" + r.Authority + r.Path; got != want {
+			t.Errorf("%s: %s, want %s", region, got, want)
+		}
+	}
+}
+
+func TestAnthropicBetaHeader(t *testing.T) {
+	tg := target("us-east5")
+	tg.Options.AnthropicBeta = "context-1m-2025-08-07"
+	var r translate.UpstreamRequest
+	if err := (Adapter{}).BuildRequest(&translate.Call{Op: translate.OpChat}, tg, []byte(`{"model":"claude-sonnet-4@20250514","messages":[{"role":"user","content":"x"}]}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	last := r.Headers[len(r.Headers)-1]
+	if last.Name != "anthropic-beta" || last.Value != "context-1m-2025-08-07" {
+		t.Errorf("headers %+v", r.Headers)
+	}
+}
