@@ -70,4 +70,16 @@ func BenchmarkPassthroughSwitchyard(b *testing.B) {
 	for b.Loop() {
 		passthrough(p, func() *Headers { return reqHeaders("x-portkey-provider", "openai") })
 	}
+	b.StopTimer()
+	// Guard against measuring a fail-closed VM or a local error reply.
+	sink := &recSink{}
+	s := p.NewStream(sink, StreamInfo{Protocol: "HTTP/1.1"})
+	s.DecodeHeaders(reqHeaders("x-portkey-provider", "openai"), false)
+	s.DecodeData(benchReq, true)
+	s.EncodeHeaders(NewHeaders(":status", "200", "content-type", "application/json"), false)
+	s.EncodeData(benchResp, true)
+	s.Finish()
+	if len(sink.events) < 3 || sink.events[0] != "req_headers eos=false" || sink.events[2] != "resp_headers 200 eos=false" {
+		b.Fatalf("not a passthrough: %v", sink.events)
+	}
 }
