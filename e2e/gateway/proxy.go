@@ -45,14 +45,12 @@ type exchange struct {
 	s       *host.Stream
 	ctx     context.Context
 
-	upCancel   context.CancelFunc
-	upBody     *io.PipeWriter
-	upEvents   chan upEvent
-	upStarted  bool
-	noCluster  bool
-	wroteHead  bool
-	reset      bool
-	respondErr bool
+	upCancel  context.CancelFunc
+	upBody    *io.PipeWriter
+	upEvents  chan upEvent
+	noCluster bool
+	wroteHead bool
+	reset     bool
 }
 
 // ServeHTTP drives one stream through the plugin the way Envoy's filter
@@ -263,7 +261,6 @@ func (x *exchange) RequestHeaders(h *host.Headers, eos bool) {
 		req.ContentLength = -1
 	}
 	x.upEvents = make(chan upEvent, 4)
-	x.upStarted = true
 	go x.runUpstream(req, x.upEvents)
 }
 
@@ -379,9 +376,9 @@ func (x *exchange) ResponseHeaders(h *host.Headers, eos bool) {
 // ResponseData writes and flushes each chunk as it passes the filter.
 func (x *exchange) ResponseData(p []byte, eos bool) {
 	if len(p) > 0 {
-		if _, err := x.w.Write(p); err != nil {
-			x.respondErr = true
-		}
+		// A failed write means the client left; the request context
+		// notices and the stream is reset.
+		x.w.Write(p)
 	}
 	if x.flusher != nil {
 		x.flusher.Flush()

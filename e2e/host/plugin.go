@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"os"
 	"sort"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -21,9 +20,6 @@ type Plugin struct {
 	vms     []*VM
 	next    atomic.Uint32
 	closed  atomic.Bool
-
-	filterMu sync.Mutex
-	connID   atomic.Uint64
 }
 
 // NewPlugin starts a canary VM (start + configure, then thrown away, like

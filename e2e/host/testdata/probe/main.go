@@ -28,13 +28,12 @@ func init() {
 }
 
 var (
-	script   = map[string][][]string{}
-	metrics  = map[string]uint32{}
-	callers  = map[uint32]uint32{} // http_call token -> stream context
-	current  uint32
-	lastTok  uint32
-	rootCtx  uint32
-	failOnVM bool
+	script  = map[string][][]string{}
+	metrics = map[string]uint32{}
+	callers = map[uint32]uint32{} // http_call token -> stream context
+	current uint32
+	lastTok uint32
+	rootCtx uint32
 )
 
 // trace logs a callback line unless the script says "quiet on" (benchmarks).
