@@ -168,3 +168,54 @@ func TestLocalReplyDuringLocalReply(t *testing.T) {
 		t.Fatalf("on_response_headers ran %d times", n)
 	}
 }
+
+func TestContextCreatedLazilyAtFirstHeaders(t *testing.T) {
+	p, l := startProbe(t, "ctx_create log 2 created", nil)
+	s := p.NewStream(&recSink{}, StreamInfo{})
+	if got := l.grep("ctx_create"); len(got) != 0 {
+		t.Fatalf("created before headers: %v", got)
+	}
+	s.DecodeHeaders(reqHeaders(), true)
+	equalLines(t, "create", l.grep("ctx_create"), []string{"info ctx_create log: status=0"})
+	s.Finish()
+	// A stream that never reached the filter is created in on_log.
+	s2 := p.NewStream(&recSink{}, StreamInfo{})
+	s2.Finish()
+	if got := l.grep("ctx_create"); len(got) != 2 || len(l.grep("log ctx=3")) != 1 {
+		t.Fatalf("creates %v, logs %v", got, l.grep("log ctx="))
+	}
+}
+
+func TestHeadersOnlyRequestResumed(t *testing.T) {
+	url := upstream(t, func(w http.ResponseWriter, r *http.Request) {})
+	script := "req_headers http_call up 0 :path=/,:method=GET,:authority=h\nreq_headers return 1\ncallout resume_caller\ncallout continue 0"
+	p, l := startProbe(t, script, func(c *Config) { c.Clusters = map[string]string{"up": url} })
+	sink := &recSink{}
+	s := p.NewStream(sink, StreamInfo{})
+	s.DecodeHeaders(reqHeaders(), true)
+	<-s.Notify()
+	s.Pump()
+	s.Finish()
+	equalLines(t, "sink", sink.events, []string{"req_headers eos=true"})
+	if n := len(l.grep("req_body")); n != 0 {
+		t.Fatalf("body callback for a headers-only request")
+	}
+}
+
+// The callout belongs to the root context: it completes after the stream is
+// gone, and re-targeting the dead stream fails with BadArgument.
+func TestCalloutOutlivesStream(t *testing.T) {
+	release := make(chan struct{})
+	url := upstream(t, func(w http.ResponseWriter, r *http.Request) { <-release })
+	script := "req_headers http_call up 0 :path=/,:method=GET,:authority=h\nreq_headers return 1\ncallout resume_caller"
+	p, l := startProbe(t, script, func(c *Config) { c.Clusters = map[string]string{"up": url} })
+	s := p.NewStream(&recSink{}, StreamInfo{})
+	s.DecodeHeaders(reqHeaders(), true)
+	s.Finish()
+	close(release)
+	p.WaitCallouts()
+	equalLines(t, "callout", l.grep("callout "), []string{
+		"info callout ctx=1 token=4 headers=3 body=0 trailers=0", // :status, content-length, date
+		"info callout resume_caller: status=2",
+	})
+}
