@@ -224,6 +224,10 @@ func (g *Gateway) adminMux() *http.ServeMux {
 		}
 		fmt.Fprintln(w, "LIVE")
 	})
+	mux.HandleFunc("/stats", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		g.rt.Stats.WriteText(w)
+	})
 	mux.HandleFunc("/stats/prometheus", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 		g.rt.Stats.WritePrometheus(w)

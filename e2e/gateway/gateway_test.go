@@ -279,6 +279,9 @@ func TestAdminReadyAndPrometheus(t *testing.T) {
 	if !strings.Contains(body, "# TYPE switchyard_requests_total counter\nswitchyard_requests_total{} 3\n") {
 		t.Fatalf("prometheus:\n%s", body)
 	}
+	if _, body = do(t, "GET", g.AdminURL()+"/stats", ""); body != "wasmcustom.switchyard.requests_total: 3\n" {
+		t.Fatalf("stats: %q", body)
+	}
 }
 
 func TestDefaultConfig(t *testing.T) {
@@ -302,5 +305,55 @@ func TestAccessLogCarriesFilterState(t *testing.T) {
 	if e.Method != "POST" || e.Path != "/v1/chat/completions?x=1" || e.Status != 201 || e.Cluster != "a" ||
 		string(e.FilterState["wasm.aigw.model"]) != "gpt-4o" || e.Reset {
 		t.Fatalf("%+v", e)
+	}
+}
+
+func TestResponseOverLimitAfterHeadersResetsClient(t *testing.T) {
+	a := upstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		io.WriteString(w, strings.Repeat("x", 64))
+	})
+	g := startProbeGateway(t, script("resp_body return 1"), map[string]string{"a": a},
+		func(c *Config) { c.BufferLimitBytes = 16 })
+	res, err := http.Get(g.URL() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	if _, err := io.ReadAll(res.Body); err == nil {
+		t.Fatal("body completed although the stream was reset")
+	}
+}
+
+func TestClientDisconnectIsLoggedAsReset(t *testing.T) {
+	started := make(chan struct{})
+	a := upstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		close(started)
+		<-r.Context().Done()
+	})
+	entries := make(chan AccessEntry, 1)
+	g := startProbeGateway(t, script(), map[string]string{"a": a},
+		func(c *Config) { c.AccessLog = func(e AccessEntry) { entries <- e } })
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", g.URL()+"/", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	cancel()
+	res.Body.Close()
+	select {
+	case e := <-entries:
+		if e.Status != 200 || e.Details != "downstream_remote_disconnect" {
+			t.Fatalf("%+v", e)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("stream not finished after client left")
 	}
 }

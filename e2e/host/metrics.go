@@ -134,6 +134,31 @@ func (st *Stats) WritePrometheus(w io.Writer) error {
 	return nil
 }
 
+// WriteText writes Envoy's /stats form ("wasmcustom.name: value") sorted by
+// name; histograms are summarised as count and sum.
+func (st *Stats) WriteText(w io.Writer) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	names := make([]string, 0, len(st.m))
+	for n := range st.m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		m := st.m[n]
+		var err error
+		if m.typ == MetricHistogram {
+			_, err = fmt.Fprintf(w, "%s: count=%d sum=%s\n", n, m.count, fmtFloat(m.sum))
+		} else {
+			_, err = fmt.Fprintf(w, "%s: %d\n", n, m.value)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func fmtFloat(f float64) string { return strings.TrimSuffix(fmt.Sprintf("%g", f), ".0") }
 
 func proxyDefineMetric(vm *VM, s []uint64) {
