@@ -33,74 +33,15 @@ func ValidModel(m string) bool {
 	return true
 }
 
-// MergeOverrides returns body with the keys of over (a JSON object) deep-merged in: objects
-// merge key by key, anything else replaces. It allocates a new body, which happens only for
-// targets that carry override_params.
+// MergeOverrides returns body with the keys of over (a JSON object) deep-merged in
+// (translate.MergeOverrides). It allocates a new body, which happens only for targets that
+// carry override_params.
 func MergeOverrides(body, over []byte) ([]byte, error) {
-	o := gjson.Parse(str(over))
-	if !o.IsObject() {
-		return nil, translate.Invalid("override_params must be a JSON object")
+	out, err := translate.MergeOverrides(nil, body, over)
+	if err != nil {
+		return nil, translate.Invalid(err.Error())
 	}
-	b := gjson.Parse(str(body))
-	if !b.IsObject() {
-		return nil, translate.Invalid("request body must be a JSON object")
-	}
-	return appendMerged(make([]byte, 0, len(body)+len(over)), b, o), nil
-}
-
-func appendMerged(dst []byte, base, over gjson.Result) []byte {
-	dst = append(dst, '{')
-	n := 0
-	base.ForEach(func(k, v gjson.Result) bool {
-		if n > 0 {
-			dst = append(dst, ',')
-		}
-		n++
-		dst = append(dst, k.Raw...)
-		ov := over.Get(escapeKey(k.Str))
-		switch {
-		case !ov.Exists():
-			dst = append(dst, ':')
-			dst = append(dst, v.Raw...)
-		case ov.IsObject() && v.IsObject():
-			dst = append(dst, ':')
-			dst = appendMerged(dst, v, ov)
-		default:
-			dst = append(dst, ':')
-			dst = append(dst, ov.Raw...)
-		}
-		return true
-	})
-	over.ForEach(func(k, v gjson.Result) bool {
-		if base.Get(escapeKey(k.Str)).Exists() {
-			return true
-		}
-		if n > 0 {
-			dst = append(dst, ',')
-		}
-		n++
-		dst = append(dst, k.Raw...)
-		dst = append(dst, ':')
-		dst = append(dst, v.Raw...)
-		return true
-	})
-	return append(dst, '}')
-}
-
-// escapeKey makes a JSON key usable as one gjson path component.
-func escapeKey(k string) string {
-	if !strings.ContainsAny(k, `.*?|#@\!=<>%`) {
-		return k
-	}
-	var b strings.Builder
-	for i := 0; i < len(k); i++ {
-		switch k[i] {
-		case '.', '*', '?', '|', '#', '@', '\\', '!', '=', '<', '>', '%':
-			b.WriteByte('\\')
-		}
-		b.WriteByte(k[i])
-	}
-	return b.String()
+	return out, nil
 }
 
 // appendStrRaw appends a gjson string value as JSON, reusing its escaped form when it already

@@ -126,7 +126,7 @@ func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte)
 // appendValue writes v, deep-merged with over when an override exists.
 func appendValue(dst []byte, v, over gjson.Result) []byte {
 	if over.Exists() {
-		return appendMerged(dst, v, over)
+		return translate.AppendMerged(dst, v, over)
 	}
 	return append(dst, v.Raw...)
 }
@@ -222,22 +222,8 @@ func keyIndex(obj gjson.Result, name string) (gjson.Result, int) {
 	return out, idx
 }
 
-// key finds a top-level member of obj by its unescaped name. Unlike gjson.Get it treats no
-// character of name as path syntax.
-func key(obj gjson.Result, name string) gjson.Result {
-	var out gjson.Result
-	if !obj.IsObject() {
-		return out
-	}
-	obj.ForEach(func(k, v gjson.Result) bool {
-		if k.Str == name {
-			out = v
-			return false
-		}
-		return true
-	})
-	return out
-}
+// key finds a top-level member of obj by its unescaped name (translate.Member: no path syntax).
+func key(obj gjson.Result, name string) gjson.Result { return translate.Member(obj, name) }
 
 func appendKey(dst []byte, n *int, rawKey string) []byte {
 	if *n > 0 {
@@ -246,33 +232,6 @@ func appendKey(dst []byte, n *int, rawKey string) []byte {
 	*n++
 	dst = append(dst, rawKey...)
 	return append(dst, ':')
-}
-
-// appendMerged writes base deep-merged with over: two objects merge member by member (over
-// wins, base's order first), any other pair takes over's value.
-func appendMerged(dst []byte, base, over gjson.Result) []byte {
-	if !base.IsObject() || !over.IsObject() {
-		return append(dst, over.Raw...)
-	}
-	dst = append(dst, '{')
-	n := 0
-	base.ForEach(func(k, v gjson.Result) bool {
-		dst = appendKey(dst, &n, k.Raw)
-		if ov := key(over, k.Str); ov.Exists() {
-			dst = appendMerged(dst, v, ov)
-		} else {
-			dst = append(dst, v.Raw...)
-		}
-		return true
-	})
-	over.ForEach(func(k, v gjson.Result) bool {
-		if !key(base, k.Str).Exists() {
-			dst = appendKey(dst, &n, k.Raw)
-			dst = append(dst, v.Raw...)
-		}
-		return true
-	})
-	return append(dst, '}')
 }
 
 // appendStreamOptions writes base merged with over, with include_usage forced true.
@@ -288,7 +247,7 @@ func appendStreamOptions(dst []byte, base, over gjson.Result) []byte {
 				saw = true
 				dst = append(dst, "true"...)
 			case ov.Exists():
-				dst = appendMerged(dst, v, ov)
+				dst = translate.AppendMerged(dst, v, ov)
 			default:
 				dst = append(dst, v.Raw...)
 			}
