@@ -29,6 +29,10 @@ type httpContext struct {
 	cfg        *config
 	provider   *provider
 	clientAuth bool
+	// headers is the request header list read at the headers callback; gateway counts its
+	// x-portkey-* entries, which are removed when the request is forwarded.
+	headers [][2]string
+	gateway int
 	// rewritten: the headers already point at the provider (Kong rewrites at the headers).
 	rewritten bool
 	// finished: the request was answered locally or handed on; later request callbacks pass.
@@ -43,8 +47,32 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 		// Envoy never creates streams for a plugin whose configure failed; answer anyway.
 		return h.fail(500, abi.InternalErrorBody)
 	}
-	name, err := abi.GetHttpRequestHeader(providerHeader)
-	if err != nil || name == "" {
+	// One host call reads every header; the rest of the stream works from this copy.
+	hs, err := abi.GetHttpRequestHeaders()
+	if err != nil && err != types.ErrorStatusNotFound {
+		return h.hostError("read request headers", err)
+	}
+	var name, contentLength string
+	for i := range hs {
+		k, v := hs[i][0], hs[i][1]
+		switch {
+		case k == providerHeader:
+			h.gateway++
+			if name == "" {
+				name = v
+			}
+		case k == "authorization":
+			h.clientAuth = h.clientAuth || v != ""
+		case k == "content-length":
+			contentLength = v
+		case hasPrefixFold(k, gatewayPrefix):
+			h.gateway++
+		}
+	}
+	if h.gateway > 0 {
+		h.headers = hs
+	}
+	if name == "" {
 		return h.reject(400, "missing "+providerHeader+" header: name the provider to call", "unknown_provider")
 	}
 	p := h.cfg.lookup(name)
@@ -52,11 +80,8 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 		return h.reject(400, "unknown provider "+quote(name)+" in "+providerHeader+" header", "unknown_provider")
 	}
 	h.provider = p
-	if auth, err := abi.GetHttpRequestHeader("authorization"); err == nil && auth != "" {
-		h.clientAuth = true
-	}
-	if cl, err := abi.GetHttpRequestHeader("content-length"); err == nil {
-		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n > int64(h.cfg.maxRequestBodyBytes) {
+	if contentLength != "" {
+		if n, err := strconv.ParseInt(contentLength, 10, 64); err == nil && n > int64(h.cfg.maxRequestBodyBytes) {
 			return h.tooLarge()
 		}
 	}
@@ -131,7 +156,7 @@ func (h *httpContext) rewrite() (types.Action, bool) {
 	if err := abi.ReplaceHttpRequestHeader(h.cfg.clusterHeader, p.cluster); err != nil {
 		return h.hostError("set "+h.cfg.clusterHeader, err), false
 	}
-	if err := stripGatewayHeaders(); err != nil {
+	if err := h.stripGatewayHeaders(); err != nil {
 		return h.hostError("strip gateway headers", err), false
 	}
 	// Envoy >= 1.33 only re-selects the route when asked (docs/host.md §5.3). Other hosts without
@@ -147,13 +172,12 @@ func (h *httpContext) rewrite() (types.Action, bool) {
 // stripGatewayHeaders removes every x-portkey-* request header: gateway headers never reach a
 // provider. It removes once per occurrence because hosts differ: Envoy drops every value of the
 // name, proxytest only the first, and removing an absent name is not an error.
-func stripGatewayHeaders() error {
-	hs, err := abi.GetHttpRequestHeaders()
-	if err != nil {
-		return err
+func (h *httpContext) stripGatewayHeaders() error {
+	if h.gateway == 0 {
+		return nil
 	}
-	for i := range hs {
-		if k := hs[i][0]; hasPrefixFold(k, gatewayPrefix) {
+	for i := range h.headers {
+		if k := h.headers[i][0]; hasPrefixFold(k, gatewayPrefix) {
 			if err := abi.RemoveHttpRequestHeader(k); err != nil {
 				return err
 			}
