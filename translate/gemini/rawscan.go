@@ -1,10 +1,9 @@
 package gemini
 
 import (
-	"unicode/utf16"
-	"unicode/utf8"
-
 	"github.com/tidwall/gjson"
+
+	"switchyard/translate/internal/rawjson"
 )
 
 // gjson decodes every string value that holds an escape into a fresh allocation, even when
@@ -15,95 +14,10 @@ import (
 
 // eachMember calls fn with every member of a JSON object: the key as raw JSON (quotes
 // included) and the raw value.
-func eachMember(obj string, fn func(key, val string) bool) {
-	i := skipWS(obj, 0)
-	if i >= len(obj) || obj[i] != '{' {
-		return
-	}
-	i++
-	for {
-		i = skipWS(obj, i)
-		if i >= len(obj) || obj[i] == '}' {
-			return
-		}
-		if obj[i] == ',' {
-			i++
-			continue
-		}
-		if obj[i] != '"' {
-			return
-		}
-		ks := i
-		i = skipString(obj, i)
-		key := obj[ks:i]
-		i = skipWS(obj, i)
-		if i >= len(obj) || obj[i] != ':' {
-			return
-		}
-		i = skipWS(obj, i+1)
-		vs := i
-		i = skipValue(obj, i)
-		if i <= vs || !fn(key, obj[vs:i]) {
-			return
-		}
-	}
-}
+func eachMember(obj string, fn func(key, val string) bool) { rawjson.EachMember(obj, fn) }
 
 func keyIs(key, name string) bool {
 	return len(key) == len(name)+2 && key[1:len(key)-1] == name
-}
-
-func skipWS(s string, i int) int {
-	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
-		i++
-	}
-	return i
-}
-
-// skipString returns the index after the string starting at s[i] == '"'.
-func skipString(s string, i int) int {
-	for i++; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i + 1
-		}
-	}
-	return len(s)
-}
-
-func skipValue(s string, i int) int {
-	if i >= len(s) {
-		return i
-	}
-	switch s[i] {
-	case '"':
-		return skipString(s, i)
-	case '{', '[':
-		depth := 0
-		for ; i < len(s); i++ {
-			switch s[i] {
-			case '"':
-				i = skipString(s, i) - 1
-			case '{', '[':
-				depth++
-			case '}', ']':
-				depth--
-				if depth == 0 {
-					return i + 1
-				}
-			}
-		}
-		return len(s)
-	}
-	for ; i < len(s); i++ {
-		switch s[i] {
-		case ',', '}', ']', ' ', '\t', '\n', '\r':
-			return i
-		}
-	}
-	return i
 }
 
 // rawResult makes a gjson.Result from a raw value without decoding strings: a string's Str
@@ -149,74 +63,7 @@ func appendUnescaped(dst []byte, raw string) []byte {
 	if len(raw) < 2 {
 		return dst
 	}
-	s := raw[1 : len(raw)-1]
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c != '\\' {
-			dst = append(dst, c)
-			continue
-		}
-		i++
-		if i >= len(s) {
-			break
-		}
-		switch s[i] {
-		case 'n':
-			dst = append(dst, '\n')
-		case 't':
-			dst = append(dst, '\t')
-		case 'r':
-			dst = append(dst, '\r')
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'u':
-			r, n := hex4(s, i+1)
-			if n == 0 {
-				dst = append(dst, "\uFFFD"...)
-				continue
-			}
-			i += 4
-			if utf16.IsSurrogate(r) {
-				if r2, n2 := hex4(s, i+3); n2 > 0 && i+2 < len(s) && s[i+1] == '\\' && s[i+2] == 'u' {
-					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
-						r = d
-						i += 6
-					} else {
-						r = utf8.RuneError
-					}
-				} else {
-					r = utf8.RuneError
-				}
-			}
-			dst = utf8.AppendRune(dst, r)
-		default: // '"', '\\', '/'
-			dst = append(dst, s[i])
-		}
-	}
-	return dst
-}
-
-func hex4(s string, i int) (rune, int) {
-	if i+4 > len(s) {
-		return 0, 0
-	}
-	var r rune
-	for j := i; j < i+4; j++ {
-		c := s[j]
-		switch {
-		case c >= '0' && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case c >= 'a' && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case c >= 'A' && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, 0
-		}
-	}
-	return r, 4
+	return rawjson.AppendUnescaped(dst, raw[1:len(raw)-1])
 }
 
 // partFields are the members of a Gemini response part the translators read.

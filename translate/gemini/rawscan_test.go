@@ -43,41 +43,4 @@ func TestEachMember(t *testing.T) {
 	}
 }
 
-// FuzzRawScan checks the raw walker against gjson on valid JSON: same members, same raw
-// values, and decoded strings equal to gjson's.
-func FuzzRawScan(f *testing.F) {
-	f.Add(`{"a":"x\"y","b":[1,{"c":"]"}],"d":{"e":null},"f":"\u00e9\ud83d\ude00\n"}`)
-	f.Add(`{"text": "hi", "thought": true}`)
-	f.Fuzz(func(t *testing.T, s string) {
-		if !gjson.Valid(s) {
-			return
-		}
-		root := gjson.Parse(s)
-		if !root.IsObject() {
-			return
-		}
-		type kv struct{ k, v string }
-		var want, got []kv
-		root.ForEach(func(k, v gjson.Result) bool {
-			want = append(want, kv{k.Raw, v.Raw})
-			return true
-		})
-		eachMember(root.Raw, func(k, v string) bool {
-			got = append(got, kv{k, v})
-			return true
-		})
-		if len(got) != len(want) {
-			t.Fatalf("%s: %d members, gjson %d", s, len(got), len(want))
-		}
-		for i := range want {
-			if got[i] != want[i] {
-				t.Fatalf("%s: member %d %q, gjson %q", s, i, got[i], want[i])
-			}
-			if v := gjson.Parse(want[i].v); v.Type == gjson.String {
-				if d := string(appendUnescaped(nil, want[i].v)); d != v.Str {
-					t.Fatalf("%s: decoded %q, gjson %q", want[i].v, d, v.Str)
-				}
-			}
-		}
-	})
-}
+// The walker itself is fuzzed against gjson in translate/internal/rawjson (FuzzScan).
