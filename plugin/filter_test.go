@@ -35,7 +35,7 @@ type testHost struct {
 	clearRouteCache int
 }
 
-func newTestHost(t *testing.T, config string) *testHost {
+func newTestHost(t testing.TB, config string) *testHost {
 	t.Helper()
 	t.Setenv("SWITCHYARD_TEST_OPENAI_KEY", testKey)
 	os.Unsetenv("SWITCHYARD_TEST_UNSET_KEY")
@@ -53,7 +53,7 @@ func newTestHost(t *testing.T, config string) *testHost {
 	return h
 }
 
-func (h *testHost) assertKeyNeverLogged(t *testing.T) {
+func (h *testHost) assertKeyNeverLogged(t testing.TB) {
 	t.Helper()
 	for _, logs := range [][]string{h.GetTraceLogs(), h.GetDebugLogs(), h.GetInfoLogs(), h.GetWarnLogs(), h.GetErrorLogs(), h.GetCriticalLogs()} {
 		for _, l := range logs {
