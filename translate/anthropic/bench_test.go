@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 // Benchmarks for the hot paths, with reused output buffers as the plugin uses them:
@@ -12,7 +13,7 @@ import (
 //	go test -run '^$' -bench . -benchmem ./translate/anthropic/
 
 func BenchmarkRequest(b *testing.B) {
-	body := readFileB(b, "bench/request.json")
+	body := goldentest.Read(b, "bench/request.json")
 	tg := &translate.Target{Provider: testProvider(), APIKey: "sk-ant-test"}
 	var r translate.UpstreamRequest
 	var c translate.Call
@@ -29,7 +30,7 @@ func BenchmarkRequest(b *testing.B) {
 }
 
 func BenchmarkResponse(b *testing.B) {
-	body := readFileB(b, "bench/response.json")
+	body := goldentest.Read(b, "bench/response.json")
 	c := &translate.Call{Op: translate.OpChat, Created: 1700000000, Model: "claude-sonnet-4-5"}
 	var out []byte
 	b.SetBytes(int64(len(body)))
@@ -46,7 +47,7 @@ func BenchmarkResponse(b *testing.B) {
 // BenchmarkStream: 50 Anthropic events (text, a tool call, usage) fed in 256-byte network
 // chunks into a fresh Stream per iteration, as a new response would be.
 func BenchmarkStream(b *testing.B) {
-	in := readFileB(b, "bench/stream.sse")
+	in := goldentest.Read(b, "bench/stream.sse")
 	c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, Created: 1700000000}
 	var out []byte
 	b.SetBytes(int64(len(in)))
@@ -69,19 +70,10 @@ func BenchmarkStream(b *testing.B) {
 	}
 }
 
-func readFileB(b *testing.B, name string) []byte {
-	b.Helper()
-	data, err := readTestdata(name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return data
-}
-
 // BenchmarkBaselineByteLoop is the perf-floor calibration (a plain loop over the 2.5 KB
 // request, ~3 µs on the reference machine): on a loaded machine, compare ratios to it.
 func BenchmarkBaselineByteLoop(b *testing.B) {
-	body := readFileB(b, "bench/request.json")
+	body := goldentest.Read(b, "bench/request.json")
 	n := 0
 	defer cpuMetric(b)()
 	for b.Loop() {

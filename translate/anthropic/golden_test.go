@@ -3,17 +3,13 @@ package anthropic
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files from current output")
 
 // testProvider mirrors the catalogue entry without depending on it.
 func testProvider() *translate.Provider {
@@ -23,46 +19,10 @@ func testProvider() *translate.Provider {
 	}
 }
 
-// golden compares got with testdata/<name>, or rewrites it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs\n got: %s\nwant: %s", name, got, want)
-	}
-}
-
-func readTestdata(name string) ([]byte, error) { return os.ReadFile(filepath.Join("testdata", name)) }
-
-func readFile(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := readTestdata(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // dumpRequest renders what goes upstream: request line, headers in order, body bytes, and the
 // Call fields the response side relies on.
 func dumpRequest(r *translate.UpstreamRequest, c *translate.Call) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s://%s%s\n", r.Method, r.Scheme, r.Authority, r.Path)
-	for _, h := range r.Headers {
-		fmt.Fprintf(&b, "%s: %s\n", h.Name, h.Value)
-	}
-	fmt.Fprintf(&b, "\n%s\n\ncall: model=%q stream=%v include_usage=%v\n", r.Body, c.Model, c.Stream, c.IncludeUsage)
-	return b.Bytes()
+	return fmt.Appendf([]byte(goldentest.Head(r)), "\n%s\n\ncall: model=%q stream=%v include_usage=%v\n", r.Body, c.Model, c.Stream, c.IncludeUsage)
 }
 
 func TestRequestGolden(t *testing.T) {
@@ -94,14 +54,14 @@ func TestRequestGolden(t *testing.T) {
 			}
 			c := &translate.Call{Op: translate.OpChat, Created: 1700000000, ID: "chatcmpl-fallback"}
 			var r translate.UpstreamRequest
-			err := Adapter{}.BuildRequest(c, tg, readFile(t, "request/"+tc.name+".json"), &r)
+			err := Adapter{}.BuildRequest(c, tg, goldentest.Read(t, "request/"+tc.name+".json"), &r)
 			if err != nil {
 				t.Fatalf("BuildRequest: %v", err)
 			}
 			if !validJSON(r.Body) {
 				t.Fatalf("body is not valid JSON: %s", r.Body)
 			}
-			golden(t, "request/"+tc.name+".golden", dumpRequest(&r, c))
+			goldentest.Check(t, "request/"+tc.name+".golden", dumpRequest(&r, c))
 		})
 	}
 }
@@ -110,14 +70,14 @@ func TestResponseGolden(t *testing.T) {
 	for _, name := range []string{"text_cache_usage", "tool_use_parallel", "tool_use_only", "thinking", "refusal", "max_tokens", "stop_sequence_pause"} {
 		t.Run(name, func(t *testing.T) {
 			c := &translate.Call{Op: translate.OpChat, Created: 1700000000, ID: "chatcmpl-fallback", Model: "claude-sonnet-4-5"}
-			out, u, err := Adapter{}.TranslateResponse(c, readFile(t, "response/"+name+".json"), nil)
+			out, u, err := Adapter{}.TranslateResponse(c, goldentest.Read(t, "response/"+name+".json"), nil)
 			if err != nil {
 				t.Fatalf("TranslateResponse: %v", err)
 			}
 			if !validJSON(out) {
 				t.Fatalf("output is not valid JSON: %s", out)
 			}
-			golden(t, "response/"+name+".golden", fmt.Appendf(out, "\n%+v\n", u))
+			goldentest.Check(t, "response/"+name+".golden", fmt.Appendf(out, "\n%+v\n", u))
 		})
 	}
 }
@@ -162,9 +122,9 @@ func TestStreamGolden(t *testing.T) {
 				in = "text"
 			}
 			c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: tc.includeUsage, Created: 1700000000, ID: "chatcmpl-fallback", Model: "claude-sonnet-4-5"}
-			out := runStream(c, readFile(t, "stream/"+in+".sse"), whole)
+			out := runStream(c, goldentest.Read(t, "stream/"+in+".sse"), whole)
 			checkChunks(t, out)
-			golden(t, "stream/"+tc.name+".golden", out)
+			goldentest.Check(t, "stream/"+tc.name+".golden", out)
 		})
 	}
 }
@@ -200,20 +160,20 @@ func TestErrorGolden(t *testing.T) {
 	}
 	var all []byte
 	for _, tc := range cases {
-		body := readFile(t, "error/"+tc.name+".json")
+		body := goldentest.Read(t, "error/"+tc.name+".json")
 		out := Adapter{}.TranslateError(tc.status, body, nil)
 		if !validJSON(out) {
 			t.Fatalf("%s: not valid JSON: %s", tc.name, out)
 		}
 		all = fmt.Appendf(all, "%s %d: %s\n", tc.name, tc.status, out)
 	}
-	golden(t, "error/errors.golden", all)
+	goldentest.Check(t, "error/errors.golden", all)
 }
 
 func TestTruncatedIsErrTruncated(t *testing.T) {
 	c := &translate.Call{Op: translate.OpChat, Stream: true, Created: 1}
 	s := NewStream(c)
-	out, err := s.Feed(nil, readFile(t, "stream/truncated.sse"))
+	out, err := s.Feed(nil, goldentest.Read(t, "stream/truncated.sse"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 // BenchmarkBuildRequestOverride is BenchmarkBuildRequest with a target carrying
 // override_params (one replaced scalar, one added scalar, one merged object), the path that
 // runs the shared deep merge.
 func BenchmarkBuildRequestOverride(b *testing.B) {
-	body := readFileB(b, "bench/request.json")
+	body := goldentest.Read(b, "bench/request.json")
 	tg := translate.Target{Provider: testProvider(), APIKey: "sk-ant-test"}
 	tg.OverrideParams = []byte(`{"temperature":0.5,"top_p":0.9,"stream_options":{"include_usage":true}}`)
 	var r translate.UpstreamRequest

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 var streamFixtures = []string{"text", "tool_use", "parallel_thinking", "tool_no_input", "refusal", "error_event", "truncated", "crlf_no_message_start"}
@@ -16,7 +17,7 @@ var streamFixtures = []string{"text", "tool_use", "parallel_thinking", "tool_no_
 func TestStreamSplitAnywhere(t *testing.T) {
 	for _, name := range streamFixtures {
 		t.Run(name, func(t *testing.T) {
-			in := readFile(t, "stream/"+name+".sse")
+			in := goldentest.Read(t, "stream/"+name+".sse")
 			c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, Created: 1700000000, ID: "chatcmpl-x", Model: "m"}
 			want := runStream(c, in, whole)
 			for i := 0; i <= len(in); i++ {

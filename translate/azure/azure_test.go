@@ -2,58 +2,15 @@ package azure
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s mismatch\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
-func readFile(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func dumpRequest(c *translate.Call, r *translate.UpstreamRequest) []byte {
-	var b bytes.Buffer
-	b.WriteString(r.Method + " " + r.Scheme + "://" + r.Authority + r.Path + "\n")
-	for _, h := range r.Headers {
-		b.WriteString(h.Name + ": " + h.Value + "\n")
-	}
-	b.WriteString("call: model=" + c.Model + " stream=" + strconv.FormatBool(c.Stream) +
-		" include_usage=" + strconv.FormatBool(c.IncludeUsage) + "\n\n")
-	b.Write(r.Body)
-	b.WriteString("\n")
-	return b.Bytes()
-}
 
 func TestRegistered(t *testing.T) {
 	for _, id := range []string{"azure-openai", "azure-ai"} {
@@ -106,10 +63,10 @@ func TestRequestGolden(t *testing.T) {
 			tg.Provider = translate.Lookup(tc.provider)
 			c := &translate.Call{Op: tc.op}
 			var r translate.UpstreamRequest
-			if err := (Adapter{}).BuildRequest(c, &tg, readFile(t, tc.in), &r); err != nil {
+			if err := (Adapter{}).BuildRequest(c, &tg, goldentest.Read(t, tc.in), &r); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, tc.name+".golden", dumpRequest(c, &r))
+			goldentest.Check(t, tc.name+".golden", goldentest.DumpRequest(c, &r))
 		})
 	}
 }
@@ -157,7 +114,7 @@ func TestResponsePassthrough(t *testing.T) {
 		{"filtered_response.json", translate.Usage{PromptTokens: 25, CompletionTokens: 12, TotalTokens: 37}},
 	}
 	for _, tc := range cases {
-		in := readFile(t, tc.in)
+		in := goldentest.Read(t, tc.in)
 		out, u, err := (Adapter{}).TranslateResponse(&translate.Call{Op: translate.OpChat}, in, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -187,9 +144,9 @@ func runStream(includeUsage bool, chunks [][]byte) []byte {
 }
 
 func TestStreamGolden(t *testing.T) {
-	in := readFile(t, "chat_stream.sse")
-	golden(t, "chat_stream.golden", runStream(false, [][]byte{in}))
-	golden(t, "chat_stream_include_usage.golden", runStream(true, [][]byte{in}))
+	in := goldentest.Read(t, "chat_stream.sse")
+	goldentest.Check(t, "chat_stream.golden", runStream(false, [][]byte{in}))
+	goldentest.Check(t, "chat_stream_include_usage.golden", runStream(true, [][]byte{in}))
 	want := runStream(false, [][]byte{in})
 	crlf := bytes.ReplaceAll(in, []byte("\n"), []byte("\r\n"))
 	for i := 0; i <= len(crlf); i++ {
@@ -208,8 +165,8 @@ func TestErrorGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(f), ".body")
 		t.Run(name, func(t *testing.T) {
 			status, _ := strconv.Atoi(name[strings.LastIndexByte(name, '_')+1:])
-			out := (Adapter{}).TranslateError(status, readFile(t, filepath.Base(f)), nil)
-			golden(t, name+".golden", append(out, '\n'))
+			out := (Adapter{}).TranslateError(status, goldentest.Read(t, filepath.Base(f)), nil)
+			goldentest.Check(t, name+".golden", append(out, '\n'))
 		})
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,9 +15,8 @@ import (
 
 	"switchyard/translate"
 	est "switchyard/translate/bedrock/eventstream/eventstreamtest"
+	"switchyard/translate/internal/goldentest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files (review every diff by hand)")
 
 func provider() *translate.Provider {
 	return &translate.Provider{
@@ -35,22 +33,6 @@ func awsOptions(region, token string) translate.Options {
 		AWSAccessKeyID: "AKIDEXAMPLE", AWSSecretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
 		AWSSessionToken: token, AWSRegion: region,
 	}
-}
-
-// readGolden returns a golden file, or writes got (when -update) and returns it.
-func readGolden(t *testing.T, path string, got []byte) []byte {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return got
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	return want
 }
 
 func pretty(t *testing.T, compact []byte) []byte {
@@ -119,7 +101,7 @@ func TestRequestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := renderRequest(c, &r) + "\n" + string(pretty(t, r.Body))
-			want := readGolden(t, filepath.Join("testdata/requests", tc.name+".golden"), []byte(got))
+			want := goldentest.Want(t, filepath.Join("requests", tc.name+".golden"), []byte(got))
 			head, body, _ := strings.Cut(string(want), "\n\n")
 			if gotHead := renderRequest(c, &r); gotHead != head+"\n" {
 				t.Errorf("request line and headers:\n%s\nwant:\n%s", gotHead, head)
@@ -166,7 +148,7 @@ func TestResponseGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := readGolden(t, filepath.Join("testdata/responses", tc.name+".golden"), pretty(t, out))
+			want := goldentest.Want(t, filepath.Join("responses", tc.name+".golden"), pretty(t, out))
 			if wb := compactOf(t, want); !bytes.Equal(out, wb) {
 				t.Errorf("got:\n%s\nwant:\n%s", out, wb)
 			}
@@ -207,7 +189,7 @@ func TestErrorGolden(t *testing.T) {
 		}
 		fmt.Fprintf(&all, "%s %d\n%s\n", tc.name, tc.status, out)
 	}
-	want := readGolden(t, "testdata/errors/errors.golden", all.Bytes())
+	want := goldentest.Want(t, "errors/errors.golden", all.Bytes())
 	if !bytes.Equal(all.Bytes(), want) {
 		t.Errorf("got:\n%s\nwant:\n%s", all.Bytes(), want)
 	}
@@ -327,7 +309,7 @@ func TestStreamGolden(t *testing.T) {
 			in := buildStream(t, filepath.Join("testdata/streams", tc.name+".events"))
 			out, err, s := runStream(streamCall(tc), [][]byte{in})
 			checkStreamErr(t, tc, err)
-			want := readGolden(t, filepath.Join("testdata/streams", tc.name+".golden"), out)
+			want := goldentest.Want(t, filepath.Join("streams", tc.name+".golden"), out)
 			if !bytes.Equal(out, want) {
 				t.Errorf("got:\n%s\nwant:\n%s", out, want)
 			}

@@ -4,17 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata golden files")
 
 // provider is the catalogue entry these tests use; the real catalogue lives elsewhere.
 func provider() *translate.Provider {
@@ -28,46 +25,6 @@ func target() *translate.Target {
 
 func call(op translate.Operation) *translate.Call {
 	return &translate.Call{Op: op, Created: 1733300000, ID: "chatcmpl-fallback", Model: "command-a-03-2025"}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s mismatch\n got: %s\nwant: %s", path, got, want)
-	}
-}
-
-func read(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// dumpRequest renders an upstream request the way the golden files show it: request line,
-// headers in order, blank line, body bytes exactly as sent.
-func dumpRequest(c *translate.Call, r *translate.UpstreamRequest) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s://%s%s\n", r.Method, r.Scheme, r.Authority, r.Path)
-	for _, h := range r.Headers {
-		fmt.Fprintf(&b, "%s: %s\n", h.Name, h.Value)
-	}
-	fmt.Fprintf(&b, "call: model=%s stream=%v include_usage=%v\n\n", c.Model, c.Stream, c.IncludeUsage)
-	b.Write(r.Body)
-	b.WriteByte('\n')
-	return b.Bytes()
 }
 
 func TestGoldenRequests(t *testing.T) {
@@ -102,13 +59,13 @@ func TestGoldenRequests(t *testing.T) {
 			}
 			c := &translate.Call{Op: tc.op}
 			var r translate.UpstreamRequest
-			if err := (Adapter{}).BuildRequest(c, tg, read(t, filepath.Join("testdata/requests", tc.name+".json")), &r); err != nil {
+			if err := (Adapter{}).BuildRequest(c, tg, goldentest.Read(t, filepath.Join("requests", tc.name+".json")), &r); err != nil {
 				t.Fatal(err)
 			}
 			if !json.Valid(r.Body) {
 				t.Fatalf("body is not valid JSON: %s", r.Body)
 			}
-			golden(t, filepath.Join("testdata/requests", tc.name+".golden"), dumpRequest(c, &r))
+			goldentest.Check(t, filepath.Join("requests", tc.name+".golden"), goldentest.DumpRequest(c, &r))
 		})
 	}
 }
@@ -197,7 +154,7 @@ func TestGoldenResponses(t *testing.T) {
 			if tc.op == translate.OpEmbeddings {
 				c.Model = "embed-v4.0"
 			}
-			out, u, err := (Adapter{}).TranslateResponse(c, read(t, filepath.Join("testdata/responses", tc.name+".json")), nil)
+			out, u, err := (Adapter{}).TranslateResponse(c, goldentest.Read(t, filepath.Join("responses", tc.name+".json")), nil)
 			if tc.wantErr != "" {
 				var te *translate.Error
 				if !errors.As(err, &te) || te.Status != 502 || !strings.Contains(te.Message, tc.wantErr) {
@@ -214,7 +171,7 @@ func TestGoldenResponses(t *testing.T) {
 			if !json.Valid(out) {
 				t.Fatalf("invalid JSON: %s", out)
 			}
-			golden(t, filepath.Join("testdata/responses", tc.name+".golden"), append(out, '\n'))
+			goldentest.Check(t, filepath.Join("responses", tc.name+".golden"), append(out, '\n'))
 		})
 	}
 }
@@ -241,11 +198,11 @@ func TestGoldenErrors(t *testing.T) {
 	for _, f := range files {
 		var status int
 		fmt.Sscanf(filepath.Base(f), "%d", &status)
-		out := (Adapter{}).TranslateError(status, read(t, f), nil)
+		out := (Adapter{}).TranslateError(status, goldentest.Read(t, strings.TrimPrefix(f, "testdata/")), nil)
 		if !json.Valid(out) {
 			t.Errorf("%s: invalid JSON %s", f, out)
 		}
-		golden(t, strings.TrimSuffix(f, ".json")+".golden", append(out, '\n'))
+		goldentest.Check(t, strings.TrimPrefix(strings.TrimSuffix(f, ".json"), "testdata/")+".golden", append(out, '\n'))
 	}
 }
 
@@ -292,13 +249,13 @@ func TestGoldenStreams(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := call(translate.OpChat)
 			c.Stream, c.IncludeUsage = true, tc.includeUsage
-			out, u, err := runStream(c, read(t, filepath.Join("testdata/streams", tc.name+".sse")), []int{1 << 20})
+			out, u, err := runStream(c, goldentest.Read(t, filepath.Join("streams", tc.name+".sse")), []int{1 << 20})
 			checkStreamErr(t, err, tc.wantErr)
 			if u != tc.usage {
 				t.Errorf("usage %+v, want %+v", u, tc.usage)
 			}
 			checkChunks(t, out)
-			golden(t, filepath.Join("testdata/streams", tc.name+".golden"), out)
+			goldentest.Check(t, filepath.Join("streams", tc.name+".golden"), out)
 		})
 	}
 }
@@ -354,7 +311,7 @@ func checkChunks(t *testing.T, out []byte) {
 func TestStreamChunkSplit(t *testing.T) {
 	files, _ := filepath.Glob("testdata/streams/*.sse")
 	for _, f := range files {
-		in := read(t, f)
+		in := goldentest.Read(t, strings.TrimPrefix(f, "testdata/"))
 		c := call(translate.OpChat)
 		c.Stream, c.IncludeUsage = true, true
 		want, wu, werr := runStream(c, in, []int{len(in) + 1})
@@ -391,7 +348,7 @@ func TestStreamChunkSplit(t *testing.T) {
 func TestStreamFeedAfterEnd(t *testing.T) {
 	c := call(translate.OpChat)
 	s := NewStream(c)
-	in := read(t, "testdata/streams/text_done.sse")
+	in := goldentest.Read(t, "streams/text_done.sse")
 	out, err := s.Feed(nil, in)
 	if err != nil {
 		t.Fatal(err)

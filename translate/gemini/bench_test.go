@@ -4,10 +4,11 @@ import (
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 func BenchmarkBuildRequest(b *testing.B) {
-	in := readFixture(b, "bench_chat.json")
+	in := goldentest.Read(b, "bench_chat.json")
 	t := &translate.Target{Provider: geminiProvider, APIKey: "k"}
 	var r translate.UpstreamRequest
 	b.SetBytes(int64(len(in)))
@@ -22,7 +23,7 @@ func BenchmarkBuildRequest(b *testing.B) {
 }
 
 func BenchmarkTranslateResponse(b *testing.B) {
-	in := readFixture(b, "response/parallel_function_calls.json")
+	in := goldentest.Read(b, "response/parallel_function_calls.json")
 	c := &translate.Call{Op: translate.OpChat, ID: "chatcmpl-b", Created: 1, Model: "gemini-2.0-flash"}
 	var out []byte
 	b.SetBytes(int64(len(in)))

@@ -2,64 +2,15 @@ package gemini
 
 import (
 	"bytes"
-
 	"encoding/json"
-	"flag"
-	"github.com/tidwall/gjson"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tidwall/gjson"
+
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// checkGolden compares got with testdata/<name>; -update rewrites it.
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("missing golden %s (run with -update): %v", path, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs\n got: %s\nwant: %s", name, got, want)
-	}
-}
-
-func readFixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// FormatRequest renders an upstream request the way golden files hold it: request line,
-// headers, blank line, body.
-func formatRequest(r *translate.UpstreamRequest) []byte {
-	var b bytes.Buffer
-	b.WriteString(r.Method + " " + r.Scheme + "://" + r.Authority + r.Path + "\n")
-	for _, h := range r.Headers {
-		b.WriteString(h.Name + ": " + h.Value + "\n")
-	}
-	b.WriteString("\n")
-	b.Write(r.Body)
-	b.WriteString("\n")
-	return b.Bytes()
-}
 
 func mustValidJSON(t *testing.T, what string, b []byte) {
 	t.Helper()
@@ -97,7 +48,7 @@ func TestRequestGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			in := readFixture(t, "request/"+tc.name+".json")
+			in := goldentest.Read(t, "request/"+tc.name+".json")
 			tg := tc.target
 			tg.Provider = geminiProvider
 			tg.APIKey = "test-key"
@@ -117,7 +68,7 @@ func TestRequestGolden(t *testing.T) {
 			if want := map[string]string{"chat_override": "gemini-2.5-pro", "chat_custom_host": "gemini-1.5-flash-002"}[tc.name]; want != "" && c.Model != want {
 				t.Errorf("Call.Model = %q, want %q", c.Model, want)
 			}
-			checkGolden(t, "request/"+tc.name+".golden", formatRequest(&r))
+			goldentest.Check(t, "request/"+tc.name+".golden", goldentest.FormatRequest(&r))
 		})
 	}
 }
@@ -184,7 +135,7 @@ func TestResponseGolden(t *testing.T) {
 				op = translate.OpChat
 			}
 			c := &translate.Call{Op: op, ID: "chatcmpl-test", Created: 1700000000, Model: "gemini-2.0-flash"}
-			in := readFixture(t, "response/"+tc.name+".json")
+			in := goldentest.Read(t, "response/"+tc.name+".json")
 			out, u, err := (Adapter{}).TranslateResponse(c, in, nil)
 			if err != nil {
 				t.Fatalf("TranslateResponse: %v", err)
@@ -193,7 +144,7 @@ func TestResponseGolden(t *testing.T) {
 			if u != tc.usage {
 				t.Errorf("usage = %+v, want %+v", u, tc.usage)
 			}
-			checkGolden(t, "response/"+tc.name+".golden", append(out, '\n'))
+			goldentest.Check(t, "response/"+tc.name+".golden", append(out, '\n'))
 		})
 	}
 }
@@ -211,10 +162,10 @@ func TestErrorGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			in := readFixture(t, "error/"+tc.name+".txt")
+			in := goldentest.Read(t, "error/"+tc.name+".txt")
 			out := (Adapter{}).TranslateError(tc.status, in, nil)
 			mustValidJSON(t, "error", out)
-			checkGolden(t, "error/"+tc.name+".golden", append(out, '\n'))
+			goldentest.Check(t, "error/"+tc.name+".golden", append(out, '\n'))
 		})
 	}
 }
@@ -261,7 +212,7 @@ func TestStreamGolden(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: tc.includeUsage, ID: "chatcmpl-test", Created: 1700000000, Model: "gemini-2.0-flash"}
-			in := readFixture(t, "stream/"+tc.name+".sse")
+			in := goldentest.Read(t, "stream/"+tc.name+".sse")
 			out, u, err := runStream(c, in, nil)
 			if tc.err == errMidStream {
 				if te, ok := err.(*translate.Error); ok && te.Message == "The model is overloaded. Please try again later." {
@@ -280,7 +231,7 @@ func TestStreamGolden(t *testing.T) {
 					mustValidJSON(t, "chunk", data)
 				}
 			}
-			checkGolden(t, "stream/"+tc.name+".golden", out)
+			goldentest.Check(t, "stream/"+tc.name+".golden", out)
 		})
 	}
 }
@@ -313,7 +264,7 @@ func TestValidModel(t *testing.T) {
 // A tool call's thought signature survives the round trip: answer → client → next request.
 func TestThoughtSignatureRoundTrip(t *testing.T) {
 	c := &translate.Call{Op: translate.OpChat, ID: "chatcmpl-rt", Model: "gemini-3-pro"}
-	ans, _, err := (Adapter{}).TranslateResponse(c, readFixture(t, "response/parallel_function_calls.json"), nil)
+	ans, _, err := (Adapter{}).TranslateResponse(c, goldentest.Read(t, "response/parallel_function_calls.json"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

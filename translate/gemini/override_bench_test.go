@@ -4,13 +4,14 @@ import (
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 // BenchmarkBuildRequestOverride is BenchmarkBuildRequest with a target carrying
 // override_params (one replaced scalar, one added scalar, one merged object), the path that
 // runs the shared deep merge.
 func BenchmarkBuildRequestOverride(b *testing.B) {
-	body := readFixture(b, "bench_chat.json")
+	body := goldentest.Read(b, "bench_chat.json")
 	tg := translate.Target{Provider: geminiProvider, APIKey: "k"}
 	tg.OverrideParams = []byte(`{"temperature":0.5,"top_p":0.9,"stream_options":{"include_usage":true}}`)
 	var r translate.UpstreamRequest

@@ -2,59 +2,14 @@ package openai
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/name (rewriting it under -update).
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s mismatch\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
-
-func readFile(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// DumpRequest renders an upstream request the way the golden files hold it.
-func DumpRequest(c *translate.Call, r *translate.UpstreamRequest) []byte {
-	var b bytes.Buffer
-	b.WriteString(r.Method + " " + r.Scheme + "://" + r.Authority + r.Path + "\n")
-	for _, h := range r.Headers {
-		b.WriteString(h.Name + ": " + h.Value + "\n")
-	}
-	b.WriteString("call: model=" + c.Model + " stream=" + strconv.FormatBool(c.Stream) +
-		" include_usage=" + strconv.FormatBool(c.IncludeUsage) + "\n\n")
-	b.Write(r.Body)
-	b.WriteString("\n")
-	return b.Bytes()
-}
 
 func TestRequestGolden(t *testing.T) {
 	cases := []struct {
@@ -90,13 +45,13 @@ func TestRequestGolden(t *testing.T) {
 			tg.Provider = translate.Lookup(tc.provider)
 			c := &translate.Call{Op: tc.op}
 			var r translate.UpstreamRequest
-			if err := (Adapter{}).BuildRequest(c, &tg, readFile(t, tc.in), &r); err != nil {
+			if err := (Adapter{}).BuildRequest(c, &tg, goldentest.Read(t, tc.in), &r); err != nil {
 				t.Fatal(err)
 			}
 			if !isObject(str(r.Body)) {
 				t.Fatalf("body is not a JSON object: %s", r.Body)
 			}
-			golden(t, tc.name+".golden", DumpRequest(c, &r))
+			goldentest.Check(t, tc.name+".golden", goldentest.DumpRequest(c, &r))
 		})
 	}
 }
@@ -151,7 +106,7 @@ func TestResponseGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.in, func(t *testing.T) {
-			in := readFile(t, tc.in)
+			in := goldentest.Read(t, tc.in)
 			prefix := []byte("prefix:")
 			out, u, err := (Adapter{}).TranslateResponse(&translate.Call{Op: translate.OpChat}, in, prefix)
 			if err != nil {
@@ -188,18 +143,18 @@ func TestErrorGolden(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(f), ".body")
 		t.Run(name, func(t *testing.T) {
 			status, _ := strconv.Atoi(name[strings.LastIndexByte(name, '_')+1:])
-			in := readFile(t, filepath.Base(f))
+			in := goldentest.Read(t, filepath.Base(f))
 			out := (Adapter{}).TranslateError(status, in, nil)
 			if !isObject(str(out)) {
 				t.Fatalf("not JSON: %s", out)
 			}
-			golden(t, name+".golden", append(out, '\n'))
+			goldentest.Check(t, name+".golden", append(out, '\n'))
 		})
 	}
 }
 
 func TestErrorPassthroughIsByteExact(t *testing.T) {
-	in := readFile(t, "err_openai_401.body")
+	in := goldentest.Read(t, "err_openai_401.body")
 	if out := AppendUpstreamError(nil, 401, in); !bytes.Equal(out, in) {
 		t.Errorf("OpenAI-shaped error rewritten:\n%s", out)
 	}

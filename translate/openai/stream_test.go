@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 // runStream feeds chunks and finishes, rendering output, error and usage for golden files.
@@ -38,14 +39,14 @@ func streamFixtures(t *testing.T) []string {
 func TestStreamGolden(t *testing.T) {
 	for _, f := range streamFixtures(t) {
 		name := strings.TrimSuffix(filepath.Base(f), ".sse")
-		in := readFile(t, filepath.Base(f))
+		in := goldentest.Read(t, filepath.Base(f))
 		for _, iu := range []bool{false, true} {
 			suffix := ""
 			if iu {
 				suffix = "_include_usage"
 			}
 			t.Run(name+suffix, func(t *testing.T) {
-				golden(t, name+suffix+".golden", runStream(iu, [][]byte{in}))
+				goldentest.Check(t, name+suffix+".golden", runStream(iu, [][]byte{in}))
 			})
 		}
 	}
@@ -56,7 +57,7 @@ func TestStreamGolden(t *testing.T) {
 func TestStreamSplitInvariance(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
 	for _, f := range streamFixtures(t) {
-		in := readFile(t, filepath.Base(f))
+		in := goldentest.Read(t, filepath.Base(f))
 		for _, iu := range []bool{false, true} {
 			want := runStream(iu, [][]byte{in})
 			variants := map[string][]byte{
@@ -94,7 +95,7 @@ func TestStreamSplitInvariance(t *testing.T) {
 }
 
 func TestStreamUsageOnlyChunk(t *testing.T) {
-	in := readFile(t, "chat_stream.sse")
+	in := goldentest.Read(t, "chat_stream.sse")
 	dropped := runStream(false, [][]byte{in})
 	kept := runStream(true, [][]byte{in})
 	if bytes.Contains(dropped, []byte(`"choices":[],"usage"`)) {
@@ -111,7 +112,7 @@ func TestStreamUsageOnlyChunk(t *testing.T) {
 
 func TestStreamEventsByteExact(t *testing.T) {
 	// Every data payload of the upstream must appear unchanged in the output.
-	in := readFile(t, "text_stream.sse")
+	in := goldentest.Read(t, "text_stream.sse")
 	out := runStream(false, [][]byte{in})
 	for _, line := range strings.Split(string(in), "\n") {
 		if strings.HasPrefix(line, "data: ") && !bytes.Contains(out, []byte(line+"\n\n")) {

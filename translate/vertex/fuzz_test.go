@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 func addFixtures(f *testing.F, glob string) {
@@ -89,7 +90,7 @@ func FuzzStream(f *testing.F) {
 // upstream bytes are split (every offset, then random sizes with a fixed seed).
 func TestStreamChunkSplit(t *testing.T) {
 	for name, model := range map[string]string{"gemini": "gemini-2.5-pro", "claude": "claude-sonnet-4@20250514", "llama": "meta/llama-3.3-70b-instruct-maas"} {
-		in := fixture(t, "stream/"+name+".sse")
+		in := goldentest.Read(t, "stream/"+name+".sse")
 		run := func(parts [][]byte) []byte {
 			c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, ID: "x", Created: 1, Model: model}
 			s := (Adapter{}).NewStream(c)
@@ -126,7 +127,7 @@ func TestStreamChunkSplit(t *testing.T) {
 }
 
 func BenchmarkBuildRequestClaude(b *testing.B) {
-	in := fixture(b, "request/claude_chat.json")
+	in := goldentest.Read(b, "request/claude_chat.json")
 	tg := target("us-east5")
 	var r translate.UpstreamRequest
 	b.ReportAllocs()
@@ -140,7 +141,7 @@ func BenchmarkBuildRequestClaude(b *testing.B) {
 }
 
 func BenchmarkBuildRequestGemini(b *testing.B) {
-	in := fixture(b, "request/gemini_chat.json")
+	in := goldentest.Read(b, "request/gemini_chat.json")
 	tg := target("us-central1")
 	var r translate.UpstreamRequest
 	b.ReportAllocs()

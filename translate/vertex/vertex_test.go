@@ -3,43 +3,12 @@ package vertex
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("missing golden %s (run with -update): %v", path, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs\n got: %s\nwant: %s", name, got, want)
-	}
-}
-
-func fixture(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // The catalogue entry as translate/catalogue.go declares it.
 var provider = &translate.Provider{
@@ -49,18 +18,6 @@ var provider = &translate.Provider{
 
 func target(region string) *translate.Target {
 	return &translate.Target{Provider: provider, APIKey: "ya29.test-token", Options: translate.Options{VertexProjectID: "my-proj", VertexRegion: region}}
-}
-
-func format(r *translate.UpstreamRequest) []byte {
-	var b bytes.Buffer
-	b.WriteString(r.Method + " " + r.Scheme + "://" + r.Authority + r.Path + "\n")
-	for _, h := range r.Headers {
-		b.WriteString(h.Name + ": " + h.Value + "\n")
-	}
-	b.WriteString("\n")
-	b.Write(r.Body)
-	b.WriteString("\n")
-	return b.Bytes()
 }
 
 func TestRegistered(t *testing.T) {
@@ -87,7 +44,7 @@ func TestRequestGolden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &translate.Call{Op: tc.op, ID: "chatcmpl-test", Created: 1700000000}
 			var r translate.UpstreamRequest
-			if err := (Adapter{}).BuildRequest(c, target(tc.region), fixture(t, "request/"+tc.name+".json"), &r); err != nil {
+			if err := (Adapter{}).BuildRequest(c, target(tc.region), goldentest.Read(t, "request/"+tc.name+".json"), &r); err != nil {
 				t.Fatalf("BuildRequest: %v", err)
 			}
 			if !json.Valid(r.Body) {
@@ -96,7 +53,7 @@ func TestRequestGolden(t *testing.T) {
 			if c.Model != tc.model || c.Stream != tc.stream {
 				t.Errorf("call model %q stream %v, want %q %v", c.Model, c.Stream, tc.model, tc.stream)
 			}
-			checkGolden(t, "request/"+tc.name+".golden", format(&r))
+			goldentest.Check(t, "request/"+tc.name+".golden", goldentest.FormatRequest(&r))
 		})
 	}
 }
@@ -189,7 +146,7 @@ func TestResponseGolden(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &translate.Call{Op: tc.op, ID: "chatcmpl-test", Created: 1700000000, Model: tc.model}
-			out, u, err := (Adapter{}).TranslateResponse(c, fixture(t, "response/"+tc.name+".json"), nil)
+			out, u, err := (Adapter{}).TranslateResponse(c, goldentest.Read(t, "response/"+tc.name+".json"), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,7 +156,7 @@ func TestResponseGolden(t *testing.T) {
 			if u != tc.usage {
 				t.Errorf("usage %+v, want %+v", u, tc.usage)
 			}
-			checkGolden(t, "response/"+tc.name+".golden", append(out, '\n'))
+			goldentest.Check(t, "response/"+tc.name+".golden", append(out, '\n'))
 		})
 	}
 }
@@ -215,7 +172,7 @@ func TestStreamGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			in := fixture(t, "stream/"+tc.name+".sse")
+			in := goldentest.Read(t, "stream/"+tc.name+".sse")
 			run := func(step int) []byte {
 				c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, ID: "chatcmpl-test", Created: 1700000000, Model: tc.model}
 				s := (Adapter{}).NewStream(c)
@@ -240,7 +197,7 @@ func TestStreamGolden(t *testing.T) {
 					t.Fatalf("step %d: output differs", step)
 				}
 			}
-			checkGolden(t, "stream/"+tc.name+".golden", out)
+			goldentest.Check(t, "stream/"+tc.name+".golden", out)
 		})
 	}
 }
@@ -256,11 +213,11 @@ func TestErrorGolden(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out := (Adapter{}).TranslateError(tc.status, fixture(t, "error/"+tc.name+".txt"), nil)
+			out := (Adapter{}).TranslateError(tc.status, goldentest.Read(t, "error/"+tc.name+".txt"), nil)
 			if !json.Valid(out) {
 				t.Fatalf("not JSON: %s", out)
 			}
-			checkGolden(t, "error/"+tc.name+".golden", append(out, '\n'))
+			goldentest.Check(t, "error/"+tc.name+".golden", append(out, '\n'))
 		})
 	}
 }
