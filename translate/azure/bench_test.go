@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"os"
 	"testing"
+	"time"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 // The OpenAI family's 2.5 KB streamed chat request, sent to an Azure deployment.
@@ -18,14 +20,5 @@ func BenchmarkBuildRequest(b *testing.B) {
 	body = append(body[:i:i], `,"stream":true}`...)
 	tg := translate.Target{Provider: translate.Lookup("azure-openai"), APIKey: "k",
 		Options: translate.Options{AzureResourceName: "acme", AzureDeploymentID: "gpt-4o"}}
-	var r translate.UpstreamRequest
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		r.Reset()
-		c := translate.Call{Op: translate.OpChat}
-		if err := (Adapter{}).BuildRequest(&c, &tg, body, &r); err != nil {
-			b.Fatal(err)
-		}
-	}
+	goldentest.BenchBuildRequest(b, Adapter{}, &tg, body, time.Time{})
 }

@@ -4,23 +4,13 @@ import (
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 // BenchmarkBuildRequestOverride is BenchmarkBuildRequest with a target carrying
-// override_params (one replaced scalar, one added scalar, one merged object), the path that
-// runs the shared deep merge.
+// override_params (two replaced or added scalars, one merged object): the shared deep merge.
 func BenchmarkBuildRequestOverride(b *testing.B) {
-	body := benchRequest
 	tg := translate.Target{Provider: provider(), Options: awsOptions("us-east-1", "")}
 	tg.OverrideParams = []byte(`{"temperature":0.5,"top_p":0.9,"stream_options":{"include_usage":true}}`)
-	var r translate.UpstreamRequest
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		r.Reset()
-		c := translate.Call{Op: translate.OpChat, Now: signTime}
-		if err := (Adapter{}).BuildRequest(&c, &tg, body, &r); err != nil {
-			b.Fatal(err)
-		}
-	}
+	goldentest.BenchBuildRequest(b, Adapter{}, &tg, benchRequest, signTime)
 }

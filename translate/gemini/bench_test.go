@@ -2,6 +2,7 @@ package gemini
 
 import (
 	"testing"
+	"time"
 
 	"switchyard/translate"
 	"switchyard/translate/internal/goldentest"
@@ -10,16 +11,7 @@ import (
 func BenchmarkBuildRequest(b *testing.B) {
 	in := goldentest.Read(b, "bench_chat.json")
 	t := &translate.Target{Provider: geminiProvider, APIKey: "k"}
-	var r translate.UpstreamRequest
-	b.SetBytes(int64(len(in)))
-	b.ReportAllocs()
-	for b.Loop() {
-		r.Reset()
-		c := translate.Call{Op: translate.OpChat}
-		if err := (Adapter{}).BuildRequest(&c, t, in, &r); err != nil {
-			b.Fatal(err)
-		}
-	}
+	goldentest.BenchBuildRequest(b, Adapter{}, t, in, time.Time{})
 }
 
 func BenchmarkTranslateResponse(b *testing.B) {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 func benchRequestBody(b *testing.B) []byte {
@@ -23,33 +25,14 @@ func benchRequestBody(b *testing.B) []byte {
 func BenchmarkBuildRequest(b *testing.B) {
 	body := benchRequestBody(b)
 	tg := translate.Target{Provider: translate.Lookup("openai"), Model: "gpt-4o-mini", APIKey: "sk-test"}
-	var r translate.UpstreamRequest
-	var c translate.Call
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		r.Reset()
-		c = translate.Call{Op: translate.OpChat}
-		if err := (Adapter{}).BuildRequest(&c, &tg, body, &r); err != nil {
-			b.Fatal(err)
-		}
-	}
+	goldentest.BenchBuildRequest(b, Adapter{}, &tg, body, time.Time{})
 }
 
 func BenchmarkBuildRequestOverride(b *testing.B) {
 	body := benchRequestBody(b)
 	tg := translate.Target{Provider: translate.Lookup("openai"), Model: "gpt-4o-mini", APIKey: "sk-test",
 		OverrideParams: []byte(`{"temperature":0.5,"metadata":{"env":"prod"},"seed":7}`)}
-	var r translate.UpstreamRequest
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		r.Reset()
-		c := translate.Call{Op: translate.OpChat}
-		if err := (Adapter{}).BuildRequest(&c, &tg, body, &r); err != nil {
-			b.Fatal(err)
-		}
-	}
+	goldentest.BenchBuildRequest(b, Adapter{}, &tg, body, time.Time{})
 }
 
 func BenchmarkTranslateResponse(b *testing.B) {
