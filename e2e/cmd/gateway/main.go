@@ -77,6 +77,14 @@ func run(args []string) error {
 		cfg.Clusters[k] = v
 	}
 	cfg.WasmPath = *wasmPath
+	// The embedded default carries mock keys so `make run` answers without any; a key exported in
+	// the gateway's own environment wins, so pointing a cluster at the real provider only takes
+	// `OPENAI_API_KEY=... -cluster openai=https://api.openai.com`.
+	for k := range cfg.Plugin.Env {
+		if v := os.Getenv(k); v != "" {
+			cfg.Plugin.Env[k] = v
+		}
+	}
 	cfg.Logger = func(level int, msg string) { log.Printf("[%s] %s", host.LevelName(level), msg) }
 	cfg.AccessLog = func(e gateway.AccessEntry) {
 		var b strings.Builder
