@@ -68,6 +68,10 @@ func proxyHTTPCall(vm *VM, s []uint64) {
 		s[0] = statusInvalidMemoryAccess
 		return
 	}
+	if vm.plugin.cfg.Trace != nil {
+		vm.plugin.cfg.Trace(Event{Kind: EventHTTPCall, Name: cluster, Context: vm.effective, Token: tok,
+			Headers: h.Clone(), Body: append([]byte(nil), body...), TimeoutMs: timeoutMS})
+	}
 	req := &calloutRequest{token: tok, url: strings.TrimSuffix(base, "/") + mustGet(h, ":path"),
 		headers: h, body: append([]byte(nil), body...), trailers: trailers,
 		timeout: time.Duration(timeoutMS) * time.Millisecond}

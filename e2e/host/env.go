@@ -139,14 +139,18 @@ func proxyGetCurrentTime(vm *VM, s []uint64) {
 
 func proxySetEffectiveContext(vm *VM, s []uint64) {
 	id := uint32(s[0])
+	s[0] = statusOk
 	if id != vm.rootID {
 		if st, ok := vm.streams[id]; !ok || st.deleted {
 			s[0] = statusBadArgument
-			return
 		}
 	}
-	vm.effective = id
-	s[0] = statusOk
+	if s[0] == statusOk {
+		vm.effective = id
+	}
+	if vm.plugin.cfg.Trace != nil {
+		vm.plugin.cfg.Trace(Event{Kind: EventSetEffectiveContext, Context: id, Result: s[0]})
+	}
 }
 
 // proxyDone: stream contexts never wait on done; only a root context that
@@ -221,6 +225,9 @@ func proxyCallForeignFunction(vm *VM, s []uint64) {
 	if _, ok2 := vm.read(uint32(s[2]), uint32(s[3])); !ok || !ok2 {
 		s[0] = statusInvalidMemoryAccess
 		return
+	}
+	if vm.plugin.cfg.Trace != nil {
+		vm.plugin.cfg.Trace(Event{Kind: EventForeign, Name: name, Context: vm.effective})
 	}
 	switch name {
 	case "clear_route_cache":

@@ -96,10 +96,19 @@ func compilationCache() wazero.CompilationCache {
 
 // NewRuntime creates a runtime for profile (ProfileEnvoy when empty).
 func NewRuntime(ctx context.Context, profile Profile) (*Runtime, error) {
+	return newRuntime(ctx, profile, Options{})
+}
+
+func newRuntime(ctx context.Context, profile Profile, opts Options) (*Runtime, error) {
 	if profile == "" {
 		profile = ProfileEnvoy
 	}
 	fs, err := profileFuncs(profile)
+	if err == nil && profile == ProfileEnvoy && opts.WASI == WASIKong {
+		fs = envoyWithKongWASI()
+	} else if err == nil && opts.WASI != "" && opts.WASI != WASIEnvoy && opts.WASI != WASIKong {
+		err = fmt.Errorf("host: unknown WASI profile %q", opts.WASI)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +207,14 @@ type Config struct {
 	HTTPClient *http.Client
 	// Now is the realtime clock (default time.Now).
 	Now func() time.Time
+	// Trace, when set, is told of every guest callback that returned, every
+	// foreign function, http callout and set_effective_context the guest
+	// called (tests assert filter statuses with it). It runs with the VM
+	// locked: it must not call back into the host.
+	Trace func(Event)
+	// ManualTicks keeps the host from firing proxy_on_tick on its own; the
+	// test fires ticks with VM.Tick.
+	ManualTicks bool
 }
 
 func (c *Config) logLevel() int {

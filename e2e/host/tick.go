@@ -20,7 +20,9 @@ func (t *tickState) stop() {
 func proxySetTickPeriod(vm *VM, s []uint64) {
 	d := time.Duration(uint32(s[0])) * time.Millisecond
 	vm.tick.stop()
-	if d > 0 {
+	if d > 0 && vm.plugin.cfg.ManualTicks {
+		vm.tick.period = d
+	} else if d > 0 {
 		vm.tick.period = d
 		stop := make(chan struct{})
 		vm.tick.stopCh = stop

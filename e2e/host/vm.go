@@ -49,9 +49,10 @@ type VM struct {
 
 	tick tickState
 
-	pollCalls int
-	scratch   []byte
-	closed    bool
+	pollCalls  int
+	yieldCalls int
+	scratch    []byte
+	closed     bool
 }
 
 // newVM instantiates, runs _initialize (restricted) and starts the root
@@ -175,10 +176,19 @@ func (vm *VM) callLocked(fn api.Function, args ...uint64) (uint64, error) {
 		vm.fail(fmt.Errorf("Function: %s failed: %w", fn.Definition().Name(), err))
 		return 0, vm.failed
 	}
-	if len(fn.Definition().ResultTypes()) == 0 {
-		return 0, nil
+	var r uint64
+	if len(fn.Definition().ResultTypes()) > 0 {
+		r = st[0]
 	}
-	return st[0], nil
+	if vm.plugin.cfg.Trace != nil {
+		name := fn.Definition().Name()
+		if ex := fn.Definition().ExportNames(); len(ex) > 0 {
+			name = ex[0] // a stripped module has no name section
+		}
+		vm.plugin.cfg.Trace(Event{Kind: EventCallback, Name: name, Context: vm.effective,
+			Args: append([]uint64(nil), args...), Result: r})
+	}
+	return r, nil
 }
 
 // callCtx calls fn on behalf of context id (sets the effective context for

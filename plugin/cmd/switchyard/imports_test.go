@@ -10,7 +10,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 
-	"switchyard/plugin/internal/wasmtest"
+	"switchyard/e2e/host/hosttest"
 )
 
 // hostImports reads a host's import list ("module name" per line, docs/host.md §1).
@@ -94,7 +94,7 @@ func portabilityProblems(t testing.TB, wasm []byte, exportsRequired []string) (p
 }
 
 func TestModuleImportsAreEnvoyAndKongSafe(t *testing.T) {
-	wasm := wasmtest.Module(t)
+	wasm := hosttest.Module(t)
 	problems, imports := portabilityProblems(t, wasm, requiredExports)
 	for _, p := range problems {
 		t.Error(p)
@@ -105,7 +105,7 @@ func TestModuleImportsAreEnvoyAndKongSafe(t *testing.T) {
 // TestBindingImportsAreEnvoyAndKongSafe builds a module that calls every host function of package
 // abi, so an import the filter does not use yet is checked too.
 func TestBindingImportsAreEnvoyAndKongSafe(t *testing.T) {
-	wasm := wasmtest.Build(t, "./plugin/abi/testdata/allcalls")
+	wasm := hosttest.Build(t, "./plugin/abi/testdata/allcalls")
 	problems, imports := portabilityProblems(t, wasm, requiredExports)
 	for _, p := range problems {
 		t.Error(p)

@@ -1,51 +1,63 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
-	"switchyard/plugin/internal/wasmtest"
+	"switchyard/e2e/host"
+	"switchyard/e2e/host/hosttest"
 )
+
+// These tests run the built module in e2e/host: Envoy's filter manager and
+// restricted phases, Kong's WASI (a Go timer would kill the VM).
 
 const moduleConfig = `{"cluster_header":"x-switchyard-cluster","max_request_body_bytes":65536,
  "providers":{"openai":{"cluster":"openai","host":"api.openai.com","scheme":"https","api_key_env":"OPENAI_API_KEY"}}}`
 
-func startedHost(t testing.TB) *wasmtest.Host {
+func startedHost(t testing.TB) *hosttest.Host {
 	t.Helper()
-	h := wasmtest.New(t, wasmtest.Module(t), moduleConfig, map[string]string{"OPENAI_API_KEY": "sk-module-test"})
-	if vm, cfg := h.Start(1); !vm || !cfg {
-		t.Fatalf("start: vm %v configure %v, logs %q", vm, cfg, h.Logs)
-	}
-	return h
+	return hosttest.MustStart(t, hosttest.Module(t), moduleConfig,
+		hosttest.Options{Env: map[string]string{"OPENAI_API_KEY": "sk-module-test"}})
 }
 
 func TestModuleRewritesRequestInWasm(t *testing.T) {
 	h := startedHost(t)
-	hdr, body := h.Request(2, [][2]string{
+	body := `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}`
+	f := h.Request([][2]string{
 		{":method", "POST"}, {":path", "/v1/chat/completions"}, {":authority", "localhost:10000"},
 		{"content-type", "application/json"}, {"x-portkey-provider", "openai"}, {"x-portkey-trace-id", "t1"},
-	}, `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}`)
-	if hdr != 1 || body != 0 {
-		t.Fatalf("actions headers=%d body=%d, want 1 (pause) and 0 (continue); logs %q", hdr, body, h.Logs)
+	}, body)
+	if hdr, b := f.Result("proxy_on_request_headers"), f.Result("proxy_on_request_body"); hdr != 1 || b != 0 {
+		t.Fatalf("actions headers=%d body=%d, want 1 (pause) and 0 (continue); logs %q", hdr, b, h.Logs())
 	}
+	// Envoy replaces a header in place and appends a new one.
 	want := [][2]string{
-		{":method", "POST"}, {":path", "/v1/chat/completions"}, {"content-type", "application/json"},
-		{":authority", "api.openai.com"}, {"authorization", "Bearer sk-module-test"},
+		{":method", "POST"}, {":path", "/v1/chat/completions"}, {":authority", "api.openai.com"},
+		{"content-type", "application/json"}, {"authorization", "Bearer sk-module-test"},
 		{"x-switchyard-cluster", "openai"},
 	}
-	if !equalPairs(h.Headers, want) {
-		t.Errorf("headers after body:\n got %q\nwant %q", h.Headers, want)
+	got, gotBody := f.Upstream()
+	if !equalPairs(got, want) || gotBody != body {
+		t.Errorf("upstream request:\n got %q %s\nwant %q %s", got, gotBody, want, body)
 	}
-	if len(h.Foreign) != 1 || h.Foreign[0] != "clear_route_cache" {
-		t.Errorf("foreign calls %q, want [clear_route_cache]", h.Foreign)
+	var foreign []string
+	for _, e := range h.Events(host.EventForeign) {
+		foreign = append(foreign, e.Name)
+		if e.Context != f.ID() {
+			t.Errorf("foreign call on context %d, want the stream %d", e.Context, f.ID())
+		}
 	}
-	if len(h.Replies) != 0 {
-		t.Errorf("unexpected local reply %+v", h.Replies)
+	if len(foreign) != 1 || foreign[0] != "clear_route_cache" {
+		t.Errorf("foreign calls %q, want [clear_route_cache]", foreign)
 	}
-	if len(h.Violations) > 0 {
-		t.Errorf("host rule violations: %q", h.Violations)
+	if rh, rb := f.Reply(); rh != nil {
+		t.Errorf("unexpected local reply %q %s", rh, rb)
 	}
-	for _, l := range h.Logs {
+	if v := h.Violations(); len(v) > 0 {
+		t.Errorf("host rule violations: %q", v)
+	}
+	for _, l := range h.Logs() {
 		if strings.Contains(l, "sk-module-test") {
 			t.Errorf("API key in a log line: %q", l)
 		}
@@ -54,31 +66,40 @@ func TestModuleRewritesRequestInWasm(t *testing.T) {
 
 func TestModuleLocalRepliesInWasm(t *testing.T) {
 	h := startedHost(t)
-	hdr, _ := h.Request(2, [][2]string{{":method", "POST"}, {":path", "/v1/chat/completions"}, {"x-portkey-provider", "nope"}}, `{}`)
+	f := h.Request([][2]string{{":method", "POST"}, {":path", "/v1/chat/completions"}, {"x-portkey-provider", "nope"}}, `{}`)
 	want := `{"error":{"message":"unknown provider \"nope\" in x-portkey-provider header","type":"invalid_request_error","param":null,"code":"unknown_provider"}}`
-	if hdr != 1 || len(h.Replies) != 1 || h.Replies[0].Status != 400 || h.Replies[0].Body != want {
-		t.Fatalf("unknown provider: action %d replies %+v", hdr, h.Replies)
+	rh, rb := f.Reply()
+	if hdr := f.Result("proxy_on_request_headers"); hdr != 1 || rb != want {
+		t.Fatalf("unknown provider: action %d reply %q %s", hdr, rh, rb)
 	}
-	if !equalPairs(h.Replies[0].Headers, [][2]string{{"content-type", "application/json"}}) {
-		t.Errorf("reply headers %q", h.Replies[0].Headers)
+	if f.Result("proxy_on_request_body") != -1 {
+		t.Error("body delivered after a local reply at headers")
 	}
-	_, body := h.Request(3, [][2]string{{":method", "POST"}, {"x-portkey-provider", "openai"}}, `{"model":`)
+	if up, _ := f.Upstream(); up != nil {
+		t.Errorf("rejected request went upstream: %q", up)
+	}
+	wantH := [][2]string{{":status", "400"}, {"content-type", "application/json"}, {"content-length", strconv.Itoa(len(want))}}
+	if !equalPairs(rh, wantH) {
+		t.Errorf("reply headers %q, want %q", rh, wantH)
+	}
+	f = h.Request([][2]string{{":method", "POST"}, {":path", "/v1/chat/completions"}, {"x-portkey-provider", "openai"}}, `{"model":`)
 	want = `{"error":{"message":"request body is not valid JSON","type":"invalid_request_error","param":null,"code":"invalid_json"}}`
-	if body != 1 || len(h.Replies) != 1 || h.Replies[0].Status != 400 || h.Replies[0].Body != want {
-		t.Fatalf("malformed JSON: action %d replies %+v", body, h.Replies)
+	rh, rb = f.Reply()
+	if act := f.Result("proxy_on_request_body"); act != 1 || rb != want || len(rh) == 0 || rh[0] != [2]string{":status", "400"} {
+		t.Fatalf("malformed JSON: action %d reply %q %s", act, rh, rb)
 	}
-	if len(h.Violations) > 0 {
-		t.Errorf("host rule violations: %q", h.Violations)
+	if v := h.Violations(); len(v) > 0 {
+		t.Errorf("host rule violations: %q", v)
 	}
 }
 
 func TestModuleRejectsBadConfigInWasm(t *testing.T) {
-	h := wasmtest.New(t, wasmtest.Module(t), `{"providers":{"openai":{"host":"api.openai.com"}}}`, nil)
-	if vm, cfg := h.Start(1); !vm || cfg {
-		t.Fatalf("start: vm %v configure %v, want configure to fail", vm, cfg)
+	_, logs, err := hosttest.Start(t, hosttest.Module(t), `{"providers":{"openai":{"host":"api.openai.com"}}}`, hosttest.Options{})
+	if err == nil || !strings.Contains(err.Error(), "proxy_on_configure returned 0") {
+		t.Fatalf("start error %v, want configure (not vm_start) to fail", err)
 	}
-	if want := "switchyard: invalid plugin configuration: providers.openai.cluster is required"; len(h.Logs) != 1 || h.Logs[0] != want {
-		t.Fatalf("logs %q", h.Logs)
+	if want := "switchyard: invalid plugin configuration: providers.openai.cluster is required"; len(logs) != 1 || logs[0] != want {
+		t.Fatalf("logs %q", logs)
 	}
 }
 
@@ -91,23 +112,25 @@ func TestModuleSurvivesGCUnderLoad(t *testing.T) {
 	}
 	h := startedHost(t)
 	pad := strings.Repeat("x", 16<<10)
-	for i := uint32(0); i < 1500; i++ {
+	for i := 0; i < 1500; i++ {
 		body := `{"model":"m","messages":[{"role":"user","content":"` + pad + `"}]}`
-		hdr, act := h.Request(2+i, [][2]string{{":method", "POST"}, {"x-portkey-provider", "openai"}, {"authorization", "Bearer client"}}, body)
-		if hdr != 1 || act != 0 || len(h.Replies) != 0 {
-			t.Fatalf("request %d: actions %d/%d replies %+v logs %q", i, hdr, act, h.Replies, h.Logs)
+		f := h.Request([][2]string{{":method", "POST"}, {":path", "/v1/chat/completions"}, {"x-portkey-provider", "openai"}, {"authorization", "Bearer client"}}, body)
+		up, upBody := f.Upstream()
+		if hdr, act := f.Result("proxy_on_request_headers"), f.Result("proxy_on_request_body"); hdr != 1 || act != 0 || upBody != body {
+			rh, rb := f.Reply()
+			t.Fatalf("request %d: actions %d/%d reply %q %s logs %q", i, hdr, act, rh, rb, h.Logs())
 		}
-		if got := header(h.Headers, "authorization"); got != "Bearer client" {
+		if got := header(up, "authorization"); got != "Bearer client" {
 			t.Fatalf("request %d: authorization %q", i, got)
 		}
 	}
-	if len(h.Violations) > 0 {
-		t.Errorf("host rule violations: %q", h.Violations)
+	if v := h.Violations(); len(v) > 0 {
+		t.Errorf("host rule violations: %q", v)
 	}
-	t.Logf("guest memory after load: %d pages", h.Mod.Memory().Size()/65536)
+	t.Logf("guest memory after load: %d pages", h.VM.MemoryPages())
 }
 
-// BenchmarkModuleRequest is one request through the real module on wazero: create, headers
+// BenchmarkModuleRequest is one request through the real module in e2e/host: create, headers
 // (pause), body (validate, rewrite, strip, clear_route_cache), log, done, delete.
 func BenchmarkModuleRequest(b *testing.B) {
 	h := startedHost(b)
@@ -117,14 +140,13 @@ func BenchmarkModuleRequest(b *testing.B) {
 	}
 	body := `{"model":"gpt-4o-mini","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"` +
 		strings.Repeat("hello ", 300) + `"}]}`
-	id := uint32(2)
 	b.ReportAllocs()
 	for b.Loop() {
-		hdr, act := h.Request(id, headers, body)
-		if hdr != 1 || act != 0 {
-			b.Fatalf("actions %d/%d", hdr, act)
+		f := h.Request(headers, body)
+		if up, _ := f.Upstream(); up == nil {
+			rh, rb := f.Reply()
+			b.Fatalf("not forwarded: %q %s", rh, rb)
 		}
-		id++
 	}
 }
 
