@@ -2,6 +2,7 @@ package anthropic
 
 import (
 	"switchyard/translate"
+	"switchyard/translate/internal/oaiw"
 )
 
 // finishReason maps Anthropic's stop_reason to OpenAI's finish_reason. pause_turn (a server
@@ -61,19 +62,12 @@ func (u *usageCounts) usage() translate.Usage {
 	}
 }
 
-// appendUsage writes OpenAI's usage object, details included, as the OpenAI API sends it.
-// Anthropic does not report thinking tokens apart from output_tokens, so reasoning_tokens is 0.
-func appendUsage(dst []byte, u translate.Usage) []byte {
-	dst = append(dst, `{"prompt_tokens":`...)
-	dst = translate.AppendInt(dst, int64(u.PromptTokens))
-	dst = append(dst, `,"completion_tokens":`...)
-	dst = translate.AppendInt(dst, int64(u.CompletionTokens))
-	dst = append(dst, `,"total_tokens":`...)
-	dst = translate.AppendInt(dst, int64(u.TotalTokens))
-	dst = append(dst, `,"prompt_tokens_details":{"cached_tokens":`...)
-	dst = translate.AppendInt(dst, int64(u.CachedTokens))
-	dst = append(dst, `,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`...)
-	return dst
+// strOrNone is raw when it is a string literal, else "" (the caller's fallback is written).
+func strOrNone(raw string) string {
+	if isStr(raw) {
+		return raw
+	}
+	return ""
 }
 
 // badUpstream is an upstream answer the gateway cannot read: the client gets a 502.
@@ -128,21 +122,8 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 	u.read(usageRaw)
 	usage := u.usage()
 
-	dst = append(dst, `{"id":`...)
-	if isStr(id) {
-		dst = append(dst, id...)
-	} else {
-		dst = translate.AppendString(dst, c.ID)
-	}
-	dst = append(dst, `,"object":"chat.completion","created":`...)
-	dst = translate.AppendInt(dst, c.Created)
-	dst = append(dst, `,"model":`...)
-	if isStr(model) {
-		dst = append(dst, model...)
-	} else {
-		dst = translate.AppendString(dst, c.Model)
-	}
-	dst = append(dst, `,"choices":[{"index":0,"message":{"role":"assistant","content":`...)
+	dst = oaiw.AppendCompletionHead(dst, strOrNone(id), c.ID, c.Created, strOrNone(model), c.Model)
+	dst = append(dst, oaiw.AssistantMessage...)
 
 	// Text is written as it is met; tool_use blocks are remembered and written after it.
 	var tools [maxToolsInline]string
@@ -200,12 +181,8 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 		}
 		dst = append(dst, ']')
 	}
-	dst = append(dst, `,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"`...)
-	dst = append(dst, finishReason(stop)...)
-	dst = append(dst, `"}],"usage":`...)
-	dst = appendUsage(dst, usage)
-	dst = append(dst, `,"service_tier":"default","system_fingerprint":null}`...)
-	return dst, usage, nil
+	dst = oaiw.AppendMessageEnd(dst, finishReason(stop))
+	return oaiw.AppendCompletionEnd(dst, usage), usage, nil
 }
 
 func appendToolCall(dst []byte, block string, i int) []byte {
@@ -224,22 +201,10 @@ func appendToolCall(dst []byte, block string, i int) []byte {
 	if i > 0 {
 		dst = append(dst, ',')
 	}
-	dst = append(dst, `{"id":`...)
-	dst = appendStrOr(dst, id, "")
-	dst = append(dst, `,"type":"function","function":{"name":`...)
-	dst = appendStrOr(dst, name, "")
-	dst = append(dst, `,"arguments":`...)
+	dst = oaiw.AppendToolCallHead(dst, id, name)
 	if input == "" || input == "null" {
 		input = "{}"
 	}
 	dst = appendCompactAsString(dst, input)
 	return append(dst, "}}"...)
-}
-
-// appendStrOr copies a raw string literal, or writes def when raw is not a string.
-func appendStrOr(dst []byte, raw, def string) []byte {
-	if isStr(raw) {
-		return append(dst, raw...)
-	}
-	return translate.AppendString(dst, def)
 }

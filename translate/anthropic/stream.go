@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/oaiw"
 )
 
 // Stream translates Anthropic's server-sent events into OpenAI chat.completion.chunk events:
@@ -216,7 +217,7 @@ func (s *Stream) event(dst []byte, data string) ([]byte, error) {
 			dst = s.head(dst)
 			dst = dst[:len(dst)-len(`"choices":[{"index":0,"delta":`)]
 			dst = append(dst, `"choices":[],"usage":`...)
-			dst = appendUsage(dst, s.u.usage())
+			dst = oaiw.AppendUsage(dst, s.u.usage())
 			dst = append(dst, "}\n\n"...)
 		}
 		s.done = true
@@ -262,22 +263,8 @@ func (s *Stream) messageStart(dst []byte, message string) ([]byte, error) {
 // literals from message_start, or empty to use the call's.
 func (s *Stream) buildPrefix(id, model string) {
 	s.started = true
-	p := append(s.prefix[:0], `data: {"id":`...)
-	if isStr(id) {
-		p = append(p, id...)
-	} else {
-		p = translate.AppendString(p, s.fallbackID)
-	}
-	p = append(p, `,"object":"chat.completion.chunk","created":`...)
-	p = translate.AppendInt(p, s.created)
-	p = append(p, `,"model":`...)
-	if isStr(model) {
-		p = append(p, model...)
-	} else {
-		p = translate.AppendString(p, s.fallbackMdl)
-	}
-	p = append(p, `,"service_tier":"default","system_fingerprint":null,"choices":[{"index":0,"delta":`...)
-	s.prefix = p
+	p := oaiw.AppendChunkHead(s.prefix[:0], strOrNone(id), s.fallbackID, s.created, strOrNone(model), s.fallbackMdl)
+	s.prefix = append(p, oaiw.Delta0...)
 }
 
 // head starts a chunk; a stream whose message_start was lost still gets well-formed chunks.
@@ -290,19 +277,7 @@ func (s *Stream) head(dst []byte) []byte {
 
 // tail ends a chunk; finish is "" for null.
 func (s *Stream) tail(dst []byte, finish string) []byte {
-	dst = append(dst, `,"logprobs":null,"finish_reason":`...)
-	if finish == "" {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '"')
-		dst = append(dst, finish...)
-		dst = append(dst, '"')
-	}
-	dst = append(dst, "}]"...)
-	if s.includeUsage {
-		dst = append(dst, `,"usage":null`...)
-	}
-	return append(dst, "}\n\n"...)
+	return oaiw.AppendChunkEnd(dst, finish, s.includeUsage)
 }
 
 func (s *Stream) finishChunk(dst []byte, finish string) []byte {
@@ -355,14 +330,7 @@ func (s *Stream) blockStart(dst []byte, b *block, cb string) []byte {
 		b.kind = 'u'
 		b.tool = int32(s.tools)
 		s.tools++
-		dst = s.head(dst)
-		dst = append(dst, `{"tool_calls":[{"index":`...)
-		dst = translate.AppendInt(dst, int64(b.tool))
-		dst = append(dst, `,"id":`...)
-		dst = appendStrOr(dst, id, "")
-		dst = append(dst, `,"type":"function","function":{"name":`...)
-		dst = appendStrOr(dst, name, "")
-		dst = append(dst, `,"arguments":""}}]}`...)
+		dst = oaiw.AppendToolCallStart(s.head(dst), int(b.tool), id, name, `""`)
 		dst = s.tail(dst, "")
 	}
 	return dst
@@ -421,10 +389,6 @@ func (s *Stream) content(dst []byte, text string) []byte {
 }
 
 func (s *Stream) toolArgs(dst []byte, tool int32, args string) []byte {
-	dst = append(s.head(dst), `{"tool_calls":[{"index":`...)
-	dst = translate.AppendInt(dst, int64(tool))
-	dst = append(dst, `,"function":{"arguments":`...)
-	dst = append(dst, args...)
-	dst = append(dst, "}}]}"...)
+	dst = oaiw.AppendToolCallArgs(s.head(dst), int(tool), args)
 	return s.tail(dst, "")
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/oaiw"
 )
 
 // TranslateResponse turns a Converse answer (or an InvokeModel embeddings answer) into the
@@ -35,13 +36,8 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 	u := parseUsage(usage)
 
 	b := dst
-	b = append(b, `{"id":`...)
-	b = translate.AppendString(b, c.ID)
-	b = append(b, `,"object":"chat.completion","created":`...)
-	b = translate.AppendInt(b, c.Created)
-	b = append(b, `,"model":`...)
-	b = translate.AppendString(b, c.Model)
-	b = append(b, `,"choices":[{"index":0,"message":{"role":"assistant","content":`...)
+	b = oaiw.AppendCompletionHead(b, "", c.ID, c.Created, "", c.Model)
+	b = append(b, oaiw.AssistantMessage...)
 
 	// Text blocks concatenate: the inside of already-escaped JSON strings can be joined as is.
 	texts, tools := 0, 0
@@ -77,11 +73,7 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 				b = append(b, ',')
 			}
 			i++
-			b = append(b, `{"id":`...)
-			b = appendStringOrEmpty(b, tu.Get("toolUseId"))
-			b = append(b, `,"type":"function","function":{"name":`...)
-			b = appendStringOrEmpty(b, tu.Get("name"))
-			b = append(b, `,"arguments":`...)
+			b = oaiw.AppendToolCallHead(b, strRaw(tu.Get("toolUseId")), strRaw(tu.Get("name")))
 			in := tu.Get("input")
 			if in.Exists() {
 				var tmp [256]byte
@@ -94,18 +86,16 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 		})
 		b = append(b, ']')
 	}
-	b = append(b, `,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":`...)
-	b = translate.AppendString(b, finishReason(stopReason.Str))
-	b = append(b, `}],"usage":`...)
-	b = appendUsage(b, u)
-	return append(b, `,"service_tier":"default","system_fingerprint":null}`...), u, nil
+	b = oaiw.AppendMessageEnd(b, finishReason(stopReason.Str))
+	return oaiw.AppendCompletionEnd(b, u), u, nil
 }
 
-func appendStringOrEmpty(b []byte, v gjson.Result) []byte {
+// strRaw is v's raw literal when v is a string, else "" (oaiw then writes an empty string).
+func strRaw(v gjson.Result) string {
 	if v.Type == gjson.String {
-		return append(b, v.Raw...)
+		return v.Raw
 	}
-	return append(b, `""`...)
+	return ""
 }
 
 // finishReason maps a Converse stopReason to an OpenAI finish_reason.
@@ -143,19 +133,6 @@ func parseUsage(v gjson.Result) translate.Usage {
 	u.PromptTokens = in + u.CachedTokens + u.CacheWriteTokens
 	u.TotalTokens = u.PromptTokens + u.CompletionTokens
 	return u
-}
-
-func appendUsage(b []byte, u translate.Usage) []byte {
-	b = append(b, `{"prompt_tokens":`...)
-	b = translate.AppendInt(b, int64(u.PromptTokens))
-	b = append(b, `,"completion_tokens":`...)
-	b = translate.AppendInt(b, int64(u.CompletionTokens))
-	b = append(b, `,"total_tokens":`...)
-	b = translate.AppendInt(b, int64(u.TotalTokens))
-	b = append(b, `,"prompt_tokens_details":{"cached_tokens":`...)
-	b = translate.AppendInt(b, int64(u.CachedTokens))
-	// Bedrock reports no reasoning, audio or prediction tokens apart.
-	return append(b, `,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`...)
 }
 
 // appendCompact appends valid JSON without the whitespace between tokens, so values copied

@@ -7,6 +7,7 @@ import (
 
 	"switchyard/translate"
 	"switchyard/translate/bedrock/eventstream"
+	"switchyard/translate/internal/oaiw"
 )
 
 // maxStreamMessage bounds one ConverseStream event. Bedrock's events are small (a delta, a
@@ -19,15 +20,7 @@ func (Adapter) NewStream(c *translate.Call) translate.Stream {
 	s := &stream{includeUsage: c.IncludeUsage}
 	s.dec.MaxMessage = maxStreamMessage
 	s.tools = s.toolsBuf[:0]
-	p := s.prefixBuf[:0]
-	p = append(p, `data: {"id":`...)
-	p = translate.AppendString(p, c.ID)
-	p = append(p, `,"object":"chat.completion.chunk","created":`...)
-	p = translate.AppendInt(p, c.Created)
-	p = append(p, `,"model":`...)
-	p = translate.AppendString(p, c.Model)
-	p = append(p, `,"service_tier":"default","system_fingerprint":null,"choices":[`...)
-	s.prefix = p
+	s.prefix = oaiw.AppendChunkHead(s.prefixBuf[:0], "", c.ID, c.Created, "", c.Model)
 	return s
 }
 
@@ -149,14 +142,7 @@ func (s *stream) message(dst []byte, m *eventstream.Message) ([]byte, error) {
 		dst = s.start(dst)
 		t := toolBlock{block: p.Get("contentBlockIndex").Int(), index: len(s.tools)}
 		s.tools = append(s.tools, t)
-		dst = s.open(dst)
-		dst = append(dst, `{"tool_calls":[{"index":`...)
-		dst = translate.AppendInt(dst, int64(t.index))
-		dst = append(dst, `,"id":`...)
-		dst = appendStringOrEmpty(dst, tu.Get("toolUseId"))
-		dst = append(dst, `,"type":"function","function":{"name":`...)
-		dst = appendStringOrEmpty(dst, tu.Get("name"))
-		dst = append(dst, `,"arguments":""}}]}`...)
+		dst = oaiw.AppendToolCallStart(s.open(dst), t.index, strRaw(tu.Get("toolUseId")), strRaw(tu.Get("name")), `""`)
 		dst = s.close(dst, "")
 	case "contentBlockDelta":
 		d := p.Get("delta")
@@ -189,12 +175,7 @@ func (s *stream) message(dst []byte, m *eventstream.Message) ([]byte, error) {
 		if len(in.Raw) == 2 { // ""
 			return dst, nil
 		}
-		dst = s.open(dst)
-		dst = append(dst, `{"tool_calls":[{"index":`...)
-		dst = translate.AppendInt(dst, int64(idx))
-		dst = append(dst, `,"function":{"arguments":`...)
-		dst = append(dst, in.Raw...)
-		dst = append(dst, "}}]}"...)
+		dst = oaiw.AppendToolCallArgs(s.open(dst), idx, in.Raw)
 		dst = s.close(dst, "")
 	case "messageStop":
 		dst = s.start(dst)
@@ -225,21 +206,12 @@ func (s *stream) start(dst []byte) []byte {
 // open starts a chunk whose one choice's delta follows.
 func (s *stream) open(dst []byte) []byte {
 	dst = append(dst, s.prefix...)
-	return append(dst, `{"index":0,"delta":`...)
+	return append(dst, oaiw.Delta0...)
 }
 
+// close ends a chunk; finish is one of finishReason's tokens, or "" for null.
 func (s *stream) close(dst []byte, finish string) []byte {
-	dst = append(dst, `,"logprobs":null,"finish_reason":`...)
-	if finish == "" {
-		dst = append(dst, "null"...)
-	} else {
-		dst = translate.AppendString(dst, finish)
-	}
-	dst = append(dst, "}]"...)
-	if s.includeUsage {
-		dst = append(dst, `,"usage":null`...)
-	}
-	return append(dst, "}\n\n"...)
+	return oaiw.AppendChunkEnd(dst, finish, s.includeUsage)
 }
 
 // end emits the usage chunk (when asked for) and [DONE].
@@ -248,7 +220,7 @@ func (s *stream) end(dst []byte) []byte {
 	if s.includeUsage {
 		dst = append(dst, s.prefix...)
 		dst = append(dst, `],"usage":`...)
-		dst = appendUsage(dst, s.usage)
+		dst = oaiw.AppendUsage(dst, s.usage)
 		dst = append(dst, "}\n\n"...)
 	}
 	return translate.AppendDone(dst)

@@ -4,6 +4,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/oaiw"
 )
 
 // TranslateResponse implements translate.Adapter.
@@ -39,17 +40,8 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 	}
 	u := readUsage(gjson.Parse(usage))
 
-	dst = append(dst, `{"id":`...)
-	if nonEmptyStr(id) {
-		dst = append(dst, id...)
-	} else {
-		dst = translate.AppendString(dst, c.ID)
-	}
-	dst = append(dst, `,"object":"chat.completion","created":`...)
-	dst = translate.AppendInt(dst, c.Created)
-	dst = append(dst, `,"model":`...)
-	dst = translate.AppendString(dst, c.Model)
-	dst = append(dst, `,"choices":[{"index":0,"message":{"role":"assistant","content":`...)
+	dst = oaiw.AppendCompletionHead(dst, nonEmptyOrNone(id), c.ID, c.Created, "", c.Model)
+	dst = append(dst, oaiw.AssistantMessage...)
 
 	var plan, content, calls string
 	eachMember(message, func(k, v string) bool {
@@ -78,12 +70,8 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 	if n > 0 {
 		dst = append(dst, ']')
 	}
-	dst = append(dst, `,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"`...)
-	dst = append(dst, fr...)
-	dst = append(dst, `"}],"usage":`...)
-	dst = appendUsage(dst, u)
-	dst = append(dst, `,"service_tier":"default","system_fingerprint":null}`...)
-	return dst, u, nil
+	dst = oaiw.AppendMessageEnd(dst, fr)
+	return oaiw.AppendCompletionEnd(dst, u), u, nil
 }
 
 // unquote strips a plain string literal's quotes (escapes stay; enum values have none).
@@ -147,11 +135,7 @@ func appendToolCall(dst []byte, tc string) []byte {
 		}
 		return true
 	})
-	dst = append(dst, `{"id":`...)
-	dst = appendStrOr(dst, id, `""`)
-	dst = append(dst, `,"type":"function","function":{"name":`...)
-	dst = appendStrOr(dst, name, `""`)
-	dst = append(dst, `,"arguments":`...)
+	dst = oaiw.AppendToolCallHead(dst, id, name)
 	// The client parses arguments as JSON; an empty string would not parse.
 	if nonEmptyStr(args) {
 		dst = append(dst, args...)
@@ -161,12 +145,13 @@ func appendToolCall(dst []byte, tc string) []byte {
 	return append(dst, "}}"...)
 }
 
-// appendStrOr copies a raw string literal, or def when raw is not one.
-func appendStrOr(dst []byte, raw, def string) []byte {
-	if isStr(raw) {
-		return append(dst, raw...)
+// nonEmptyOrNone is raw when it is a non-empty string literal, else "" (the caller's
+// fallback is written).
+func nonEmptyOrNone(raw string) string {
+	if nonEmptyStr(raw) {
+		return raw
 	}
-	return append(dst, def...)
+	return ""
 }
 
 // finishReason maps Cohere's finish_reason (see the package comment for ERROR and TIMEOUT).
@@ -202,18 +187,4 @@ func readUsage(u gjson.Result) translate.Usage {
 		TotalTokens:      int(in + out),
 		CachedTokens:     int(cached),
 	}
-}
-
-// appendUsage writes OpenAI's usage object with its details, as the OpenAI API sends it.
-func appendUsage(dst []byte, u translate.Usage) []byte {
-	dst = append(dst, `{"prompt_tokens":`...)
-	dst = translate.AppendInt(dst, int64(u.PromptTokens))
-	dst = append(dst, `,"completion_tokens":`...)
-	dst = translate.AppendInt(dst, int64(u.CompletionTokens))
-	dst = append(dst, `,"total_tokens":`...)
-	dst = translate.AppendInt(dst, int64(u.TotalTokens))
-	dst = append(dst, `,"prompt_tokens_details":{"cached_tokens":`...)
-	dst = translate.AppendInt(dst, int64(u.CachedTokens))
-	dst = append(dst, `,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`...)
-	return dst
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/oaiw"
 )
 
 // Stream translates Cohere v2 chat-stream events into OpenAI chat.completion.chunk events:
@@ -231,7 +232,7 @@ func (s *Stream) end(dst []byte, delta string) ([]byte, error) {
 		dst = s.head(dst)
 		dst = dst[:len(dst)-len(`"choices":[{"index":0,"delta":`)]
 		dst = append(dst, `"choices":[],"usage":`...)
-		dst = appendUsage(dst, s.u)
+		dst = oaiw.AppendUsage(dst, s.u)
 		dst = append(dst, "}\n\n"...)
 	}
 	s.done = true
@@ -241,18 +242,8 @@ func (s *Stream) end(dst []byte, delta string) ([]byte, error) {
 // buildPrefix writes, once, the bytes every chunk starts with; id is message-start's raw id.
 func (s *Stream) buildPrefix(id string) {
 	s.started = true
-	p := append(s.prefix[:0], `data: {"id":`...)
-	if nonEmptyStr(id) {
-		p = append(p, id...)
-	} else {
-		p = translate.AppendString(p, s.fallbackID)
-	}
-	p = append(p, `,"object":"chat.completion.chunk","created":`...)
-	p = translate.AppendInt(p, s.created)
-	p = append(p, `,"model":`...)
-	p = translate.AppendString(p, s.model)
-	p = append(p, `,"service_tier":"default","system_fingerprint":null,"choices":[{"index":0,"delta":`...)
-	s.prefix = p
+	p := oaiw.AppendChunkHead(s.prefix[:0], nonEmptyOrNone(id), s.fallbackID, s.created, "", s.model)
+	s.prefix = append(p, oaiw.Delta0...)
 }
 
 // head starts a chunk; a stream whose message-start was lost still gets well-formed chunks.
@@ -265,19 +256,7 @@ func (s *Stream) head(dst []byte) []byte {
 
 // tail ends a chunk; finish is "" for null.
 func (s *Stream) tail(dst []byte, finish string) []byte {
-	dst = append(dst, `,"logprobs":null,"finish_reason":`...)
-	if finish == "" {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '"')
-		dst = append(dst, finish...)
-		dst = append(dst, '"')
-	}
-	dst = append(dst, "}]"...)
-	if s.includeUsage {
-		dst = append(dst, `,"usage":null`...)
-	}
-	return append(dst, "}\n\n"...)
+	return oaiw.AppendChunkEnd(dst, finish, s.includeUsage)
 }
 
 // content writes a content chunk; text is a raw JSON string literal.
@@ -317,20 +296,12 @@ func (s *Stream) toolStart(dst []byte, index, call string) ([]byte, error) {
 	if len(id) > maxIDLength || len(name) > maxIDLength {
 		return s.fail(dst, badUpstream("Cohere stream: tool call id or name is implausibly long"))
 	}
-	dst = append(s.head(dst), `{"tool_calls":[{"index":`...)
-	dst = translate.AppendInt(dst, int64(i))
-	dst = append(dst, `,"id":`...)
-	dst = appendStrOr(dst, id, `""`)
-	dst = append(dst, `,"type":"function","function":{"name":`...)
-	dst = appendStrOr(dst, name, `""`)
-	dst = append(dst, `,"arguments":`...)
 	if nonEmptyStr(args) {
 		s.tools[i].args = true
-		dst = append(dst, args...)
 	} else {
-		dst = append(dst, `""`...)
+		args = `""`
 	}
-	dst = append(dst, "}}]}"...)
+	dst = oaiw.AppendToolCallStart(s.head(dst), i, id, name, args)
 	return s.tail(dst, ""), nil
 }
 
@@ -365,10 +336,6 @@ func (s *Stream) tool(index string) (int, *translate.Error) {
 }
 
 func (s *Stream) toolArgs(dst []byte, i int, raw string) []byte {
-	dst = append(s.head(dst), `{"tool_calls":[{"index":`...)
-	dst = translate.AppendInt(dst, int64(i))
-	dst = append(dst, `,"function":{"arguments":`...)
-	dst = append(dst, raw...)
-	dst = append(dst, "}}]}"...)
+	dst = oaiw.AppendToolCallArgs(s.head(dst), i, raw)
 	return s.tail(dst, "")
 }

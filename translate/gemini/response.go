@@ -6,6 +6,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/oaiw"
 )
 
 // FinishReason maps a Gemini finishReason to OpenAI's: STOP is "stop", or "tool_calls" when
@@ -56,19 +57,13 @@ func ParseUsage(m gjson.Result) translate.Usage {
 	return u
 }
 
-// AppendUsage appends an OpenAI usage object with every detail field OpenAI sends.
-func AppendUsage(dst []byte, u translate.Usage) []byte {
-	dst = append(dst, `{"prompt_tokens":`...)
-	dst = strconv.AppendInt(dst, int64(u.PromptTokens), 10)
-	dst = append(dst, `,"completion_tokens":`...)
-	dst = strconv.AppendInt(dst, int64(u.CompletionTokens), 10)
-	dst = append(dst, `,"total_tokens":`...)
-	dst = strconv.AppendInt(dst, int64(u.TotalTokens), 10)
-	dst = append(dst, `,"prompt_tokens_details":{"cached_tokens":`...)
-	dst = strconv.AppendInt(dst, int64(u.CachedTokens), 10)
-	dst = append(dst, `,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":`...)
-	dst = strconv.AppendInt(dst, int64(u.ReasoningTokens), 10)
-	return append(dst, `,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}`...)
+// rawNonEmpty is v's raw literal when v is a non-empty string, else "" (the caller's
+// fallback is written).
+func rawNonEmpty(v gjson.Result) string {
+	if v.Type == gjson.String && v.Str != "" && len(v.Raw) >= 2 && v.Raw[0] == '"' {
+		return v.Raw
+	}
+	return ""
 }
 
 // appendToolCallID appends the id of a function call. Gemini's functionCall.id is used when
@@ -161,21 +156,7 @@ func AppendChatResponse(dst []byte, c *translate.Call, body []byte) ([]byte, tra
 		return dst, translate.Usage{}, &translate.Error{Status: 502, Type: "api_error", Message: "upstream error: " + h.err.Get("message").String()}
 	}
 	u := ParseUsage(h.usage)
-	dst = append(dst, `{"id":`...)
-	if h.id.Type == gjson.String && h.id.Str != "" {
-		dst = appendStrRaw(dst, h.id)
-	} else {
-		dst = translate.AppendString(dst, c.ID)
-	}
-	dst = append(dst, `,"object":"chat.completion","created":`...)
-	dst = strconv.AppendInt(dst, c.Created, 10)
-	dst = append(dst, `,"model":`...)
-	if h.model.Type == gjson.String && h.model.Str != "" {
-		dst = appendStrRaw(dst, h.model)
-	} else {
-		dst = translate.AppendString(dst, c.Model)
-	}
-	dst = append(dst, `,"choices":[`...)
+	dst = oaiw.AppendCompletionHead(dst, rawNonEmpty(h.id), c.ID, c.Created, rawNonEmpty(h.model), c.Model)
 	n := 0
 	h.candidates.ForEach(func(_, cand gjson.Result) bool {
 		if n > 0 {
@@ -193,9 +174,7 @@ func AppendChatResponse(dst []byte, c *translate.Call, body []byte) ([]byte, tra
 			dst = append(dst, `"stop"}`...)
 		}
 	}
-	dst = append(dst, `],"usage":`...)
-	dst = AppendUsage(dst, u)
-	return append(dst, `,"service_tier":"default","system_fingerprint":null}`...), u, nil
+	return oaiw.AppendCompletionEnd(dst, u), u, nil
 }
 
 func appendChoice(dst []byte, c *translate.Call, cand gjson.Result, pos int) []byte {
@@ -249,7 +228,5 @@ func appendChoice(dst []byte, c *translate.Call, cand gjson.Result, pos int) []b
 	if calls > 0 {
 		dst = append(dst, ']')
 	}
-	dst = append(dst, `,"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"`...)
-	dst = append(dst, FinishReason(finish.Str, calls > 0)...)
-	return append(dst, `"}`...)
+	return oaiw.AppendMessageEnd(dst, FinishReason(finish.Str, calls > 0))
 }

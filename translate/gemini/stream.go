@@ -6,6 +6,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/oaiw"
 )
 
 // maxCandidates bounds per-candidate state; Gemini's candidateCount is at most 8.
@@ -92,7 +93,7 @@ func (s *Stream) Finish(dst []byte) ([]byte, error) {
 	if s.c.IncludeUsage {
 		dst = s.head(dst)
 		dst = append(dst, `],"usage":`...)
-		dst = AppendUsage(dst, s.usage)
+		dst = oaiw.AppendUsage(dst, s.usage)
 		dst = append(dst, "}\n\n"...)
 	}
 	return translate.AppendDone(dst), nil
@@ -267,13 +268,7 @@ func (s *Stream) finishChunk(dst []byte, st *candState, idx int, reason string) 
 
 // head appends the chunk prefix up to the opening of "choices".
 func (s *Stream) head(dst []byte) []byte {
-	dst = append(dst, `data: {"id":`...)
-	dst = append(dst, s.id...)
-	dst = append(dst, `,"object":"chat.completion.chunk","created":`...)
-	dst = strconv.AppendInt(dst, s.c.Created, 10)
-	dst = append(dst, `,"model":`...)
-	dst = append(dst, s.model...)
-	return append(dst, `,"service_tier":"default","system_fingerprint":null,"choices":[`...)
+	return oaiw.AppendChunkHead(dst, str(s.id), s.c.ID, s.c.Created, str(s.model), s.c.Model)
 }
 
 func (s *Stream) chunkStart(dst []byte, idx int) []byte {
@@ -286,16 +281,5 @@ func (s *Stream) chunkStart(dst []byte, idx int) []byte {
 // chunkEnd closes a choice chunk; with include_usage every chunk carries "usage":null, as
 // OpenAI's do.
 func (s *Stream) chunkEnd(dst []byte, reason string) []byte {
-	dst = append(dst, `,"logprobs":null,"finish_reason":`...)
-	if reason == "" {
-		dst = append(dst, "null"...)
-	} else {
-		dst = append(dst, '"')
-		dst = append(dst, reason...)
-		dst = append(dst, '"')
-	}
-	if s.c.IncludeUsage {
-		return append(dst, `}],"usage":null}`+"\n\n"...)
-	}
-	return append(dst, "}]}\n\n"...)
+	return oaiw.AppendChunkEnd(dst, reason, s.c.IncludeUsage)
 }
