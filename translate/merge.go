@@ -6,6 +6,8 @@ import (
 	"unsafe"
 
 	"github.com/tidwall/gjson"
+
+	"switchyard/translate/internal/rawjson"
 )
 
 // Errors of MergeOverrides. Families turn them into the *Error their API answers with (a bad
@@ -26,11 +28,11 @@ const maxMergeDepth = 32
 // It runs only for targets with overrides; with a nil dst it allocates the one new body.
 func MergeOverrides(dst, body, overrides []byte) ([]byte, error) {
 	o := view(overrides)
-	if !isJSONObject(o) {
+	if !rawjson.IsObject(o) {
 		return dst, ErrOverridesNotObject
 	}
 	b := view(body)
-	if !isJSONObject(b) {
+	if !rawjson.IsObject(b) {
 		return dst, ErrBodyNotObject
 	}
 	dst = slices.Grow(dst, len(body)+len(overrides)+16)
@@ -124,20 +126,6 @@ func Member(obj gjson.Result, name string) gjson.Result {
 		return true
 	})
 	return out
-}
-
-// isJSONObject reports whether s is one valid JSON object (surrounding whitespace allowed).
-func isJSONObject(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return gjson.Valid(s)
-		}
-		return false
-	}
-	return false
 }
 
 // view returns b as a string without copying; it must not outlive b's contents.

@@ -6,6 +6,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/rawjson"
 )
 
 type embedKind uint8
@@ -98,7 +99,7 @@ func buildEmbeddings(model string, root gjson.Result, b []byte) ([]byte, error) 
 		b = append(b, input.Raw...)
 		b = append(b, ']')
 	} else {
-		b = appendCompact(b, input.Raw)
+		b = rawjson.AppendCompact(b, input.Raw)
 	}
 	b = append(b, `,"input_type":`...)
 	if it := root.Get("input_type"); it.Type == gjson.String {
@@ -126,7 +127,7 @@ func translateEmbeddings(c *translate.Call, root gjson.Result, b []byte) ([]byte
 	b = append(b, `{"object":"list","data":[`...)
 	if e := root.Get("embedding"); e.IsArray() {
 		b = append(b, `{"object":"embedding","index":0,"embedding":`...)
-		b = appendCompact(b, e.Raw)
+		b = rawjson.AppendCompact(b, e.Raw)
 		b = append(b, '}')
 		u.PromptTokens = int(root.Get("inputTextTokenCount").Int())
 	} else {
@@ -145,7 +146,7 @@ func translateEmbeddings(c *translate.Call, root gjson.Result, b []byte) ([]byte
 			b = append(b, `{"object":"embedding","index":`...)
 			b = translate.AppendInt(b, int64(i))
 			b = append(b, `,"embedding":`...)
-			b = appendCompact(b, v.Raw)
+			b = rawjson.AppendCompact(b, v.Raw)
 			b = append(b, '}')
 			i++
 			return true

@@ -7,6 +7,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/rawjson"
 )
 
 // chatFields are the top-level fields of an OpenAI chat request this family reads, collected
@@ -210,14 +211,14 @@ func buildConverse(c *translate.Call, root gjson.Result, b []byte) ([]byte, erro
 			k++
 			b = append(b, key.Raw...)
 			b = append(b, ':')
-			b = appendCompact(b, v.Raw)
+			b = rawjson.AppendCompact(b, v.Raw)
 			return true
 		})
 		b = append(b, '}')
 	}
 	if f.guardrail.IsObject() {
 		b = append(b, `,"guardrailConfig":`...)
-		b = appendCompact(b, f.guardrail.Raw)
+		b = rawjson.AppendCompact(b, f.guardrail.Raw)
 	}
 	return append(b, '}'), nil
 }
@@ -428,7 +429,7 @@ func (w *msgWriter) assistant(b []byte, content, toolCalls gjson.Result) ([]byte
 		b = append(b, `,"name":`...)
 		b = append(b, name.Raw...)
 		b = append(b, `,"input":`...)
-		b = appendCompact(b, args)
+		b = rawjson.AppendCompact(b, args)
 		b = append(b, "}}"...)
 		return true
 	})
@@ -501,7 +502,7 @@ func writeToolConfig(b []byte, tools, choice gjson.Result, toolBlocks bool) ([]b
 		}
 		b = append(b, `,"inputSchema":{"json":`...)
 		if p := fn.Get("parameters"); p.IsObject() {
-			b = appendCompact(b, p.Raw)
+			b = rawjson.AppendCompact(b, p.Raw)
 		} else {
 			b = append(b, `{"type":"object","properties":{}}`...)
 		}

@@ -5,6 +5,7 @@ import (
 
 	"switchyard/translate"
 	"switchyard/translate/internal/oaiw"
+	"switchyard/translate/internal/rawjson"
 )
 
 // TranslateResponse turns a Converse answer (or an InvokeModel embeddings answer) into the
@@ -77,7 +78,7 @@ func (Adapter) TranslateResponse(c *translate.Call, body []byte, dst []byte) ([]
 			in := tu.Get("input")
 			if in.Exists() {
 				var tmp [256]byte
-				b = translate.AppendString(b, unsafeStr(appendCompact(tmp[:0], in.Raw)))
+				b = translate.AppendString(b, unsafeStr(rawjson.AppendCompact(tmp[:0], in.Raw)))
 			} else {
 				b = append(b, `"{}"`...)
 			}
@@ -133,32 +134,6 @@ func parseUsage(v gjson.Result) translate.Usage {
 	u.PromptTokens = in + u.CachedTokens + u.CacheWriteTokens
 	u.TotalTokens = u.PromptTokens + u.CompletionTokens
 	return u
-}
-
-// appendCompact appends valid JSON without the whitespace between tokens, so values copied
-// from an upstream answer look the way OpenAI writes them.
-func appendCompact(b []byte, raw string) []byte {
-	inStr := false
-	start := 0
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if inStr {
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				inStr = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inStr = true
-		case ' ', '\t', '\n', '\r':
-			b = append(b, raw[start:i]...)
-			start = i + 1
-		}
-	}
-	return append(b, raw[start:]...)
 }
 
 func unsafeStr(b []byte) string { return str(b) }

@@ -6,6 +6,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/rawjson"
 )
 
 // EmbedInput reads an OpenAI embeddings request (a body PrepareBody validated): the input,
@@ -99,7 +100,7 @@ func AppendEmbeddings(dst []byte, c *translate.Call, body []byte) ([]byte, trans
 		dst = append(dst, `{"object":"embedding","index":`...)
 		dst = strconv.AppendInt(dst, int64(n), 10)
 		dst = append(dst, `,"embedding":`...)
-		dst = appendCompact(dst, values.Raw)
+		dst = rawjson.AppendCompact(dst, values.Raw)
 		dst = append(dst, '}')
 		n++
 		return true

@@ -7,6 +7,7 @@ import (
 
 	"switchyard/translate"
 	"switchyard/translate/internal/oaiw"
+	"switchyard/translate/internal/rawjson"
 )
 
 // FinishReason maps a Gemini finishReason to OpenAI's: STOP is "stop", or "tool_calls" when
@@ -95,7 +96,7 @@ func appendToolCall(dst []byte, c *translate.Call, pf *partFields, cand, n int) 
 	dst = append(dst, `,"arguments":`...)
 	if a := fc.Get("args"); a.Exists() && a.Type != gjson.Null {
 		var buf [256]byte
-		dst = translate.AppendString(dst, string(appendCompact(buf[:0], a.Raw)))
+		dst = translate.AppendString(dst, string(rawjson.AppendCompact(buf[:0], a.Raw)))
 	} else {
 		dst = append(dst, `"{}"`...)
 	}

@@ -62,32 +62,3 @@ func appendStrInner(dst []byte, v gjson.Result) []byte {
 	s := translate.AppendString(dst, v.String())
 	return append(s[:len(dst)], s[len(dst)+1:len(s)-1]...)
 }
-
-// appendCompact appends a valid JSON text without the insignificant whitespace Google's
-// pretty-printed answers carry (tool arguments, embedding vectors).
-func appendCompact(dst []byte, raw string) []byte {
-	inStr, esc := false, false
-	start := 0
-	for i := 0; i < len(raw); i++ {
-		c := raw[i]
-		if inStr {
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-			continue
-		}
-		switch c {
-		case '"':
-			inStr = true
-		case ' ', '\t', '\n', '\r':
-			dst = append(dst, raw[start:i]...)
-			start = i + 1
-		}
-	}
-	return append(dst, raw[start:]...)
-}

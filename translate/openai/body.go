@@ -4,6 +4,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/rawjson"
 )
 
 // AppendBody appends the client's OpenAI body as the provider should receive it: every field
@@ -159,18 +160,7 @@ func looksLikeObject(s string) bool {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // isObject reports whether s is one valid JSON object (surrounding whitespace allowed).
-func isObject(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return gjson.Valid(s)
-		}
-		return false
-	}
-	return false
-}
+func isObject(s string) bool { return rawjson.IsObject(s) }
 
 // overIndex holds the top-level members of a small override object so the body pass can
 // look each body key up without re-parsing the override.

@@ -1,6 +1,7 @@
 package rawjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -166,6 +167,43 @@ func FuzzScan(f *testing.F) {
 					t.Fatalf("unescape %q: got %q want %q", s, got, want)
 				}
 			}
+		}
+	})
+}
+
+func TestAppendCompact(t *testing.T) {
+	for in, want := range map[string]string{
+		"{ \"a\" : [ 1 , 2 ],\n\t\"b\\\" c\" : \" x  y \" }": `{"a":[1,2],"b\" c":" x  y "}`,
+		`[ ]`: `[]`, ` 1 `: `1`, `"\\"`: `"\\"`,
+	} {
+		if got := string(AppendCompact([]byte("<"), in)); got != "<"+want {
+			t.Errorf("%q: got %q want %q", in, got, want)
+		}
+	}
+}
+
+func TestIsObject(t *testing.T) {
+	for s, want := range map[string]bool{`{}`: true, " \n{\"a\":1} ": true, `[]`: false, `{"a":}`: false, ``: false, `  `: false, `"{}"`: false} {
+		if IsObject(s) != want {
+			t.Errorf("IsObject(%q) != %v", s, want)
+		}
+	}
+}
+
+// FuzzCompact: on valid JSON the compact form is what encoding/json.Compact writes.
+func FuzzCompact(f *testing.F) {
+	f.Add("{ \"a\" : [ 1 , \"x \\\" y\" ] }")
+	f.Fuzz(func(t *testing.T, s string) {
+		got := AppendCompact(nil, s)
+		if len(got) > len(s) {
+			t.Fatalf("grew: %q -> %q", s, got)
+		}
+		var want bytes.Buffer
+		if json.Compact(&want, []byte(s)) != nil {
+			return
+		}
+		if string(got) != want.String() {
+			t.Fatalf("%q: got %q want %q", s, got, want.String())
 		}
 	})
 }
