@@ -37,7 +37,8 @@ func (w *msgWriter) system(dst []byte, sys string) ([]byte, error) {
 			return dst, nil
 		}
 		dst = w.open(dst, "system")
-		return append(dst, sys...), nil
+		dst = append(dst, sys...)
+		return append(dst, '}'), nil
 	case isArr(sys):
 	default:
 		return dst, translate.Invalid("system must be a string or an array of text blocks")

@@ -18,7 +18,7 @@ type Info struct {
 // tool_choice depends on tools.
 type req struct {
 	model, messages, system, maxTokens, stop, temperature, topP, metadata string
-	stream, tools, toolChoice, thinking, outputConfig                       string
+	stream, tools, toolChoice, thinking, outputConfig                     string
 }
 
 // ToChat appends to dst the OpenAI chat request for an Anthropic Messages request body.

@@ -243,14 +243,15 @@ func appendToolID(dst []byte, msgID string, k int) []byte {
 func appendInput(dst []byte, args string) []byte {
 	switch {
 	case isObj(args):
-		return append(dst, args...)
+		mark := len(dst)
+		return compactTail(append(dst, args...), mark)
 	case isStr(args):
 		mark := len(dst)
 		dst = rawjson.AppendUnescaped(dst, inner(args))
 		in := view(dst[mark:])
 		j := rawjson.SkipWS(in, 0)
 		if j < len(in) && in[j] == '{' && valid(in) {
-			return dst
+			return compactTail(dst, mark)
 		}
 		return append(dst[:mark], "{}"...)
 	}
@@ -262,4 +263,33 @@ func appendStrOr(dst []byte, raw, def string) []byte {
 		return append(dst, raw...)
 	}
 	return translate.AppendString(dst, def)
+}
+
+// compactTail removes the insignificant whitespace from the valid JSON value at dst[mark:],
+// in place: Anthropic sends input objects compact, and a decoded arguments string is often
+// pretty-printed.
+func compactTail(dst []byte, mark int) []byte {
+	w := mark
+	in := false
+	for r := mark; r < len(dst); r++ {
+		c := dst[r]
+		switch {
+		case in:
+			if c == '\\' && r+1 < len(dst) {
+				dst[w] = c
+				w++
+				r++
+				c = dst[r]
+			} else if c == '"' {
+				in = false
+			}
+		case c == '"':
+			in = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		}
+		dst[w] = c
+		w++
+	}
+	return dst[:w]
 }
