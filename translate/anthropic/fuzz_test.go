@@ -12,22 +12,13 @@ import (
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
-
-func addSeeds(f *testing.F, glob string) {
-	files, _ := filepath.Glob(filepath.Join("testdata", glob))
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err == nil {
-			f.Add(b)
-		}
-	}
-}
 
 // FuzzRequest: any body either fails with a *translate.Error or yields valid JSON of bounded
 // size; never a panic.
 func FuzzRequest(f *testing.F) {
-	addSeeds(f, "request/*.json")
+	goldentest.AddSeeds(f, "request/*.json")
 	f.Add([]byte(`{"model":"m","messages":[{"role":"assistant","tool_calls":[{"id":"a","function":{"name":"f","arguments":"{\"x\":\"\\ud800\"}"}}]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c := &translate.Call{Op: translate.OpChat}
@@ -50,7 +41,7 @@ func FuzzRequest(f *testing.F) {
 
 // FuzzResponse: valid JSON out (or an error), bounded.
 func FuzzResponse(f *testing.F) {
-	addSeeds(f, "response/*.json")
+	goldentest.AddSeeds(f, "response/*.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c := &translate.Call{ID: "chatcmpl-x", Model: "m", Created: 1}
 		out, _, err := Adapter{}.TranslateResponse(c, body, nil)
@@ -108,8 +99,8 @@ func FuzzStream(f *testing.F) {
 // same raw values), and the arguments re-encoding against encoding/json. The walker itself
 // (arrays, unescaping) is fuzzed in translate/internal/rawjson.
 func FuzzScan(f *testing.F) {
-	addSeeds(f, "request/*.json")
-	addSeeds(f, "response/*.json")
+	goldentest.AddSeeds(f, "request/*.json")
+	goldentest.AddSeeds(f, "response/*.json")
 	f.Add([]byte(`{"a\"b":"x\u00e9\n","c":[1,{"d":"}"}],"e":-1.5e3,"f":true,"g":null}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		s := string(in)

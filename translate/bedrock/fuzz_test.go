@@ -3,28 +3,18 @@ package bedrock
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"switchyard/translate"
 	est "switchyard/translate/bedrock/eventstream/eventstreamtest"
+	"switchyard/translate/internal/goldentest"
 )
-
-func seedFiles(f *testing.F, pattern string) {
-	files, _ := filepath.Glob(pattern)
-	for _, p := range files {
-		b, err := os.ReadFile(p)
-		if err == nil {
-			f.Add(b)
-		}
-	}
-}
 
 // Any body: no panic; a successful build is valid JSON, bounded by the input size.
 func FuzzBuildRequest(f *testing.F) {
-	seedFiles(f, "testdata/requests/*.json")
+	goldentest.AddSeeds(f, "requests/*.json")
 	f.Add([]byte(`{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":"data:image/png;base64,\u0022"}]}]}`))
 	f.Add([]byte(`{"model":"amazon.titan-embed-text-v1","input":"x","dimensions":8,"normalize":true}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -51,7 +41,7 @@ func FuzzBuildRequest(f *testing.F) {
 
 // Any answer: no panic; a successful translation is valid JSON.
 func FuzzTranslateResponse(f *testing.F) {
-	seedFiles(f, "testdata/responses/*.json")
+	goldentest.AddSeeds(f, "responses/*.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, op := range []translate.Operation{translate.OpChat, translate.OpEmbeddings} {
 			c := &translate.Call{Op: op, Model: "m", ID: "chatcmpl-1", Created: 1}

@@ -2,27 +2,16 @@ package cohere
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
-
-// seeds adds every fixture under dir as a seed.
-func seeds(f *testing.F, pattern string) {
-	files, _ := filepath.Glob(pattern)
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
-}
 
 // FuzzBuildRequest: any client body either fails with a *translate.Error or yields a valid
 // JSON upstream body no larger than a bounded multiple of the input.
 func FuzzBuildRequest(f *testing.F) {
-	seeds(f, "testdata/requests/*.json")
+	goldentest.AddSeeds(f, "requests/*.json")
 	f.Add([]byte(`{"model":"m","messages":[{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}],"tool_calls":[{"id":"1","function":{"name":"f"}}]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, op := range []translate.Operation{translate.OpChat, translate.OpEmbeddings} {
@@ -48,7 +37,7 @@ func FuzzBuildRequest(f *testing.F) {
 
 // FuzzTranslateResponse: any upstream answer yields valid JSON or a *translate.Error.
 func FuzzTranslateResponse(f *testing.F) {
-	seeds(f, "testdata/responses/*.json")
+	goldentest.AddSeeds(f, "responses/*.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, op := range []translate.Operation{translate.OpChat, translate.OpEmbeddings} {
 			out, _, err := (Adapter{}).TranslateResponse(call(op), body, nil)
@@ -75,7 +64,7 @@ func FuzzTranslateResponse(f *testing.F) {
 // FuzzStream: any upstream stream, split in two anywhere, yields well-formed OpenAI events
 // identical to the unsplit translation, bounded in size.
 func FuzzStream(f *testing.F) {
-	seeds(f, "testdata/streams/*.sse")
+	goldentest.AddSeeds(f, "streams/*.sse")
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c := call(translate.OpChat)
 		c.Stream, c.IncludeUsage = true, true

@@ -2,25 +2,15 @@ package gemini
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
-
-func addFixtures(f *testing.F, glob string) {
-	files, _ := filepath.Glob(filepath.Join("testdata", glob))
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
-}
 
 // FuzzBuildRequest: any body yields either a *translate.Error or valid JSON, never a panic.
 func FuzzBuildRequest(f *testing.F) {
-	addFixtures(f, "request/*.json")
+	goldentest.AddSeeds(f, "request/*.json")
 	f.Add([]byte(`{"model":"m","messages":[{"role":"tool","tool_call_id":"x","content":{}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, op := range []translate.Operation{translate.OpChat, translate.OpEmbeddings} {
@@ -45,8 +35,8 @@ func FuzzBuildRequest(f *testing.F) {
 
 // FuzzTranslateResponse: any answer yields valid JSON or an error; errors translate too.
 func FuzzTranslateResponse(f *testing.F) {
-	addFixtures(f, "response/*.json")
-	addFixtures(f, "error/*.txt")
+	goldentest.AddSeeds(f, "response/*.json")
+	goldentest.AddSeeds(f, "error/*.txt")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, op := range []translate.Operation{translate.OpChat, translate.OpEmbeddings} {
 			c := &translate.Call{Op: op, ID: "chatcmpl-f", Model: "m"}
@@ -67,7 +57,7 @@ func FuzzTranslateResponse(f *testing.F) {
 // FuzzStream: any byte stream, split in two anywhere, yields well-formed SSE events whose
 // data is JSON or [DONE], never a panic.
 func FuzzStream(f *testing.F) {
-	addFixtures(f, "stream/*.sse")
+	goldentest.AddSeeds(f, "stream/*.sse")
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, ID: "chatcmpl-f", Model: "m"}
 		s := NewStream(c)

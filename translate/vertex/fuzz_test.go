@@ -4,25 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"switchyard/translate"
 	"switchyard/translate/internal/goldentest"
 )
 
-func addFixtures(f *testing.F, glob string) {
-	files, _ := filepath.Glob(filepath.Join("testdata", glob))
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
-}
-
 func FuzzBuildRequest(f *testing.F) {
-	addFixtures(f, "request/*.json")
+	goldentest.AddSeeds(f, "request/*.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, op := range []translate.Operation{translate.OpChat, translate.OpEmbeddings} {
 			c := &translate.Call{Op: op}
@@ -42,8 +31,8 @@ func FuzzBuildRequest(f *testing.F) {
 }
 
 func FuzzTranslateResponse(f *testing.F) {
-	addFixtures(f, "response/*.json")
-	addFixtures(f, "error/*.txt")
+	goldentest.AddSeeds(f, "response/*.json")
+	goldentest.AddSeeds(f, "error/*.txt")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, model := range []string{"gemini-2.0-flash", "claude-3-5-haiku@20241022", "meta/llama-3.3-70b-instruct-maas"} {
 			c := &translate.Call{Op: translate.OpChat, ID: "chatcmpl-f", Model: model}
@@ -59,7 +48,7 @@ func FuzzTranslateResponse(f *testing.F) {
 }
 
 func FuzzStream(f *testing.F) {
-	addFixtures(f, "stream/*.sse")
+	goldentest.AddSeeds(f, "stream/*.sse")
 	f.Fuzz(func(t *testing.T, in []byte) {
 		for _, model := range []string{"gemini-2.0-flash", "claude-3-5-haiku@20241022", "meta/llama-3.3-70b-instruct-maas"} {
 			c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, ID: "chatcmpl-f", Model: model}

@@ -88,3 +88,14 @@ func FormatRequest(r *translate.UpstreamRequest) []byte {
 	b = append(b, r.Body...)
 	return append(b, '\n')
 }
+
+// AddSeeds adds every fixture matching testdata/glob to a fuzz target's seed corpus.
+func AddSeeds(f *testing.F, glob string) {
+	f.Helper()
+	files, _ := filepath.Glob(filepath.Join("testdata", glob))
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+}
