@@ -85,16 +85,7 @@ func TestResponseGolden(t *testing.T) {
 // runStream feeds the whole input at once and renders output, Finish and usage.
 func runStream(c *translate.Call, in []byte, split func([]byte) [][]byte) []byte {
 	s := Adapter{}.NewStream(c)
-	var out []byte
-	var err error
-	for _, part := range split(in) {
-		if out, err = s.Feed(out, part); err != nil {
-			break
-		}
-	}
-	if err == nil {
-		out, err = s.Finish(out)
-	}
+	out, err := goldentest.Feed(s, split(in))
 	return fmt.Appendf(out, "-- err: %v\n-- usage: %+v\n", err, s.Usage())
 }
 

@@ -2,7 +2,6 @@ package azure
 
 import (
 	"bytes"
-	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -130,17 +129,7 @@ func TestResponsePassthrough(t *testing.T) {
 }
 
 func runStream(includeUsage bool, chunks [][]byte) []byte {
-	s := (Adapter{}).NewStream(&translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: includeUsage})
-	var out []byte
-	var err error
-	for _, ch := range chunks {
-		if out, err = s.Feed(out, ch); err != nil {
-			break
-		}
-	}
-	var ferr error
-	out, ferr = s.Finish(out)
-	return fmt.Appendf(out, "-- feed error: %v\n-- finish error: %v\n-- usage: %+v\n", err, ferr, s.Usage())
+	return goldentest.DumpStream((Adapter{}).NewStream(&translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: includeUsage}), chunks)
 }
 
 func TestStreamGolden(t *testing.T) {

@@ -268,15 +268,7 @@ func streamCases() []streamCase {
 // runStream feeds chunks and finishes, returning the output and the first error.
 func runStream(c *translate.Call, chunks [][]byte) ([]byte, error, translate.Stream) {
 	s := (Adapter{}).NewStream(c)
-	var out []byte
-	var err error
-	for _, ch := range chunks {
-		out, err = s.Feed(out, ch)
-		if err != nil {
-			return out, err, s
-		}
-	}
-	out, err = s.Finish(out)
+	out, err := goldentest.Feed(s, chunks)
 	return out, err, s
 }
 

@@ -209,20 +209,7 @@ func TestGoldenErrors(t *testing.T) {
 // runStream feeds a whole fixture in pieces of the given sizes (cycled) and finishes.
 func runStream(c *translate.Call, in []byte, sizes []int) ([]byte, translate.Usage, error) {
 	s := NewStream(c)
-	var out []byte
-	var err error
-	for i, k := 0, 0; i < len(in); k++ {
-		n := sizes[k%len(sizes)]
-		if n <= 0 {
-			n = 1
-		}
-		end := min(i+n, len(in))
-		if out, err = s.Feed(out, in[i:end]); err != nil {
-			return out, s.Usage(), err
-		}
-		i = end
-	}
-	out, err = s.Finish(out)
+	out, err := goldentest.Feed(s, goldentest.Split(in, sizes))
 	return out, s.Usage(), err
 }
 

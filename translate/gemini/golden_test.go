@@ -174,19 +174,7 @@ func TestErrorGolden(t *testing.T) {
 // whole output and the error of Finish.
 func runStream(c *translate.Call, in []byte, sizes []int) ([]byte, translate.Usage, error) {
 	s := NewStream(c)
-	var out []byte
-	var err error
-	for i := 0; len(in) > 0; i++ {
-		n := len(in)
-		if len(sizes) > 0 {
-			n = min(sizes[i%len(sizes)], len(in))
-		}
-		if out, err = s.Feed(out, in[:n]); err != nil {
-			return out, s.Usage(), err
-		}
-		in = in[n:]
-	}
-	out, err = s.Finish(out)
+	out, err := goldentest.Feed(s, goldentest.Split(in, sizes))
 	return out, s.Usage(), err
 }
 

@@ -2,7 +2,6 @@ package openai
 
 import (
 	"bytes"
-	"fmt"
 	"math/rand"
 	"path/filepath"
 	"strings"
@@ -14,18 +13,7 @@ import (
 
 // runStream feeds chunks and finishes, rendering output, error and usage for golden files.
 func runStream(includeUsage bool, chunks [][]byte) []byte {
-	s := NewStream(&translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: includeUsage})
-	var out []byte
-	var err error
-	for _, ch := range chunks {
-		if out, err = s.Feed(out, ch); err != nil {
-			break
-		}
-	}
-	var ferr error
-	out, ferr = s.Finish(out)
-	u := s.Usage()
-	return fmt.Appendf(out, "-- feed error: %v\n-- finish error: %v\n-- usage: %+v\n", err, ferr, u)
+	return goldentest.DumpStream(NewStream(&translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: includeUsage}), chunks)
 }
 
 func streamFixtures(t *testing.T) []string {
