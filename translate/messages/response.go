@@ -230,7 +230,8 @@ func appendToolUse(dst []byte, call, msgID string, k int) []byte {
 // keeps it unique across the conversation.
 func appendToolID(dst []byte, msgID string, k int) []byte {
 	dst = append(dst, `"toolu_`...)
-	if isStr(msgID) {
+	// Bounded: the id is repeated for every call, and an answer may hold many.
+	if isStr(msgID) && len(msgID) <= maxIDLength {
 		dst = append(dst, inner(msgID)...)
 		dst = append(dst, '_')
 	}

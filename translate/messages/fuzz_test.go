@@ -1,0 +1,98 @@
+package messages
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"switchyard/translate"
+)
+
+// Fuzz targets: no panic, output valid where it must be, output bounded by the input size.
+// Run each briefly: go test -run '^$' -fuzz FuzzToChat -fuzztime 15s ./translate/messages/
+
+func addFiles(f *testing.F, glob string) {
+	names, _ := filepath.Glob(filepath.Join("testdata", glob))
+	for _, n := range names {
+		if b, err := os.ReadFile(n); err == nil {
+			f.Add(b)
+		}
+	}
+}
+
+func FuzzToChat(f *testing.F) {
+	addFiles(f, "request/*.json")
+	f.Add([]byte(`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"x","content":[{"type":"image","source":{"type":"url","url":"u"}}]}]}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		out, _, err := ToChat(body, nil)
+		if err != nil {
+			if _, ok := err.(*translate.Error); !ok {
+				t.Fatalf("error is not a *translate.Error: %v", err)
+			}
+			return
+		}
+		if !validJSON(out) {
+			t.Fatalf("invalid JSON out of %q:\n%s", body, out)
+		}
+		if len(out) > 4*len(body)+1024 {
+			t.Fatalf("output %d bytes for %d input bytes", len(out), len(body))
+		}
+	})
+}
+
+func FuzzFromChatResponse(f *testing.F) {
+	addFiles(f, "response/*.json")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		out, _, err := FromChatResponse(body, nil)
+		if err != nil {
+			if _, ok := err.(*translate.Error); !ok {
+				t.Fatalf("error is not a *translate.Error: %v", err)
+			}
+			return
+		}
+		if !validJSON(out) {
+			t.Fatalf("invalid JSON out of %q:\n%s", body, out)
+		}
+		if len(out) > 128*len(body)+1024 {
+			t.Fatalf("output %d bytes for %d input bytes", len(out), len(body))
+		}
+	})
+}
+
+func FuzzFromChatError(f *testing.F) {
+	addFiles(f, "error/*.json")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, status := range []int{400, 429, 500, 529} {
+			out := FromChatError(status, body, nil)
+			if !validJSON(out) {
+				t.Fatalf("invalid JSON out of %q:\n%s", body, out)
+			}
+			if len(out) > 6*len(body)+1024 {
+				t.Fatalf("output %d bytes for %d input bytes", len(out), len(body))
+			}
+		}
+	})
+}
+
+// FuzzStream: any upstream bytes, split anywhere, give the same output as one chunk, made
+// of well-formed Anthropic events, bounded by the input.
+func FuzzStream(f *testing.F) {
+	names, _ := filepath.Glob(filepath.Join("testdata", "stream", "*.sse"))
+	for _, n := range names {
+		if b, err := os.ReadFile(n); err == nil {
+			f.Add(b, uint16(len(b)/2))
+		}
+	}
+	f.Fuzz(func(t *testing.T, in []byte, cut uint16) {
+		i := int(cut) % (len(in) + 1)
+		whole := runStream([][]byte{in})
+		if split := runStream([][]byte{in[:i], in[i:]}); !bytes.Equal(whole, split) {
+			t.Fatalf("split at %d changes the output:\n%s\n----\n%s", i, whole, split)
+		}
+		checkEvents(t, whole)
+		if len(whole) > 200*len(in)+4096 {
+			t.Fatalf("output %d bytes for %d input bytes", len(whole), len(in))
+		}
+	})
+}
