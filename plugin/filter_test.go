@@ -17,6 +17,7 @@ const testKey = "sk-test-0123456789"
 
 const testConfig = `{
   "cluster_header": "x-switchyard-cluster",
+  "allow_unauthenticated_stored_keys": true,
   "max_request_body_bytes": 100,
   "providers": {
     "openai": {"cluster": "openai", "host": "api.openai.com", "scheme": "https", "api_key_env": "SWITCHYARD_TEST_OPENAI_KEY"},
@@ -69,7 +70,7 @@ var chatBody = `{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"
 func baseHeaders(extra ...[2]string) [][2]string {
 	return append([][2]string{
 		{":method", "POST"}, {":path", "/v1/chat/completions"}, {":authority", "localhost:10000"},
-		{"content-type", "application/json"},
+		{"content-type", "application/json"}, {"x-portkey-trace-id", "t-1"},
 	}, extra...)
 }
 
@@ -94,9 +95,9 @@ func TestPassthroughRewritesForProvider(t *testing.T) {
 		t.Fatalf("final body action %v, want Continue", act)
 	}
 	want := [][2]string{
-		{":method", "POST"}, {":path", "/v1/chat/completions"}, {":authority", "api.openai.com"},
-		{"content-type", "application/json"}, {"x-switchyard-cluster", "openai"},
-		{"authorization", "Bearer " + testKey},
+		{":method", "POST"}, {":path", "/v1/chat/completions"}, {":authority", "api.openai.com"}, {":scheme", "https"},
+		{"content-type", "application/json"}, {"authorization", "Bearer " + testKey},
+		{"content-length", "67"}, {"accept-encoding", "identity"}, {"x-switchyard-cluster", "openai"},
 	}
 	assertHeaders(t, h.GetCurrentRequestHeaders(id), want)
 	if got := string(h.GetCurrentRequestBody(id)); got != chatBody {
@@ -119,9 +120,9 @@ func TestClientAuthorizationWins(t *testing.T) {
 		t.Fatalf("body action %v", act)
 	}
 	assertHeaders(t, h.GetCurrentRequestHeaders(id), [][2]string{
-		{":method", "POST"}, {":path", "/v1/chat/completions"}, {":authority", "api.openai.com"},
+		{":method", "POST"}, {":path", "/v1/chat/completions"}, {":authority", "api.openai.com"}, {":scheme", "https"},
 		{"content-type", "application/json"}, {"authorization", "Bearer sk-client"},
-		{"x-switchyard-cluster", "openai"},
+		{"content-length", "67"}, {"accept-encoding", "identity"}, {"x-switchyard-cluster", "openai"},
 	})
 }
 
@@ -134,7 +135,8 @@ func TestBodylessRequestIsRewrittenAtHeaders(t *testing.T) {
 	}
 	// groq's key variable is unset: nothing is injected and the provider will answer 401 itself.
 	assertHeaders(t, h.GetCurrentRequestHeaders(id), [][2]string{
-		{":method", "GET"}, {":path", "/v1/models"}, {":authority", "api.groq.com"}, {"x-switchyard-cluster", "groq_cluster"},
+		{":method", "GET"}, {":path", "/openai/v1/models"}, {":authority", "api.groq.com"}, {":scheme", "https"},
+		{"accept-encoding", "identity"}, {"x-switchyard-cluster", "groq_cluster"},
 	})
 	if h.clearRouteCache != 1 {
 		t.Errorf("clear_route_cache called %d times", h.clearRouteCache)
@@ -153,21 +155,21 @@ func TestLocalReplies(t *testing.T) {
 			name:    "unknown provider",
 			headers: baseHeaders([2]string{"x-portkey-provider", "acme"}),
 			status:  400,
-			reply:   `{"error":{"message":"unknown provider \"acme\" in x-portkey-provider header","type":"invalid_request_error","param":null,"code":"unknown_provider"}}`,
+			reply:   `{"error":{"message":"x-portkey-provider: unknown provider \"acme\"","type":"invalid_request_error","param":null,"code":"invalid_config"}}`,
 		},
 		{
 			name:    "missing provider",
 			headers: baseHeaders(),
 			body:    []string{chatBody},
 			status:  400,
-			reply:   `{"error":{"message":"missing x-portkey-provider header: name the provider to call","type":"invalid_request_error","param":null,"code":"unknown_provider"}}`,
+			reply:   `{"error":{"message":"missing x-portkey-provider, x-portkey-config or x-portkey-virtual-key header: name the provider to call","type":"invalid_request_error","param":null,"code":"unknown_provider"}}`,
 		},
 		{
 			name:    "unknown provider value is bounded and escaped",
 			headers: baseHeaders([2]string{"x-portkey-provider", `a"b` + strings.Repeat("z", 80)}),
 			status:  400,
-			reply: `{"error":{"message":"unknown provider \"a\\\"b` + strings.Repeat("z", 61) +
-				`...\" in x-portkey-provider header","type":"invalid_request_error","param":null,"code":"unknown_provider"}}`,
+			reply: `{"error":{"message":"x-portkey-provider: unknown provider \"a\\\"b` + strings.Repeat("z", 80) +
+				`\"","type":"invalid_request_error","param":null,"code":"invalid_config"}}`,
 		},
 		{
 			name:    "malformed JSON",
@@ -211,7 +213,7 @@ func TestLocalReplies(t *testing.T) {
 			if r.StatusCode != c.status || string(r.Data) != c.reply || r.GRPCStatus != -1 {
 				t.Errorf("got %d %s (grpc %d)\nwant %d %s", r.StatusCode, r.Data, r.GRPCStatus, c.status, c.reply)
 			}
-			assertHeaders(t, r.Headers, [][2]string{{"content-type", "application/json"}})
+			assertHeaders(t, r.Headers, [][2]string{{"content-type", "application/json"}, {"x-portkey-trace-id", "t-1"}})
 			if h.clearRouteCache != 0 {
 				t.Error("route cache cleared for a rejected request")
 			}
@@ -271,7 +273,13 @@ func TestBadConfigRejectedWithPreciseLog(t *testing.T) {
 		{`{}`, "switchyard: invalid plugin configuration: plugin configuration has no \"providers\" object"},
 		{`{"providers":{}}`, "switchyard: invalid plugin configuration: providers must name at least one provider"},
 		{`{"providers":{"openai":{"host":"api.openai.com"}}}`, "switchyard: invalid plugin configuration: providers.openai.cluster is required"},
-		{`{"providers":{"openai":{"cluster":"openai"}}}`, "switchyard: invalid plugin configuration: providers.openai.host is required"},
+		{`{"providers":{"acme":{"cluster":"acme"}}}`, `switchyard: invalid plugin configuration: providers.acme: unknown provider id "acme" (not in the translate catalogue)`},
+		{`{"attempt_mode":"sometimes","providers":{"openai":{"cluster":"c"}}}`, `switchyard: invalid plugin configuration: attempt_mode must be "auto", "inline" or "callout" (got "sometimes")`},
+		{`{"gateway_keys":["abc"],"providers":{"openai":{"cluster":"c"}}}`, `switchyard: invalid plugin configuration: gateway_keys[0] must be a 64-character SHA-256 hex digest`},
+		{`{"custom_hosts":{"ftp://x":"c"},"providers":{"openai":{"cluster":"c"}}}`, `switchyard: invalid plugin configuration: custom_hosts: custom host must start with http:// or https://: "ftp://x"`},
+		{`{"providers":{"openai":{"cluster":"c","aws_secret_access_key":"s"}}}`, `switchyard: invalid plugin configuration: providers.openai.aws_secret_access_key: secrets do not belong in the plugin configuration; use aws_secret_access_key_env`},
+		{`{"virtual_keys":{"vk":{"provider":"acme"}},"providers":{"openai":{"cluster":"c"}}}`, `switchyard: invalid plugin configuration: virtual_keys.vk.provider: unknown provider "acme"`},
+		{`{"configs":{"c1":{"retry":{"attempts":9}}},"providers":{"openai":{"cluster":"c"}}}`, `switchyard: invalid plugin configuration: configs: configs["c1"].retry.attempts: must be a whole number from 0 to 5`},
 		{`{"providers":{"openai":{"cluster":"c","host":"https://api.openai.com"}}}`, `switchyard: invalid plugin configuration: providers.openai.host must be a host or host:port without scheme or path (got "https://api.openai.com")`},
 		{`{"providers":{"openai":{"cluster":"c","host":"h","scheme":"ftp"}}}`, `switchyard: invalid plugin configuration: providers.openai.scheme must be "https" or "http" (got "ftp")`},
 		{`{"providers":{"openai":{"cluster":1,"host":"h"}}}`, `switchyard: invalid plugin configuration: providers.openai.cluster must be a string (got 1)`},
@@ -282,7 +290,7 @@ func TestBadConfigRejectedWithPreciseLog(t *testing.T) {
 		{`{"cluster_header":"x-portkey-cluster","providers":{"p":{"cluster":"c","host":"h"}}}`, `switchyard: invalid plugin configuration: cluster_header must not start with x-portkey- (those headers are stripped)`},
 		{`{"proxy":"nginx","providers":{"p":{"cluster":"c","host":"h"}}}`, `switchyard: invalid plugin configuration: proxy must be "envoy" or "kong" (got "nginx")`},
 		{`{"provider":{}}`, `switchyard: invalid plugin configuration: unknown field "provider" in plugin configuration`},
-		{`{"providers":{"p":{"cluster":"c","host":"h","api_key_env":"A=B"}}}`, `switchyard: invalid plugin configuration: providers.p.api_key_env must be an environment variable name (got "A=B")`},
+		{`{"providers":{"openai":{"cluster":"c","host":"h","api_key_env":"A=B"}}}`, `switchyard: invalid plugin configuration: providers.openai.api_key_env must be an environment variable name (got "A=B")`},
 	}
 	for _, c := range cases {
 		t.Run(c.config, func(t *testing.T) {
@@ -302,13 +310,13 @@ func TestBadConfigRejectedWithPreciseLog(t *testing.T) {
 
 func TestKeyWithControlCharactersRejectedWithoutLoggingIt(t *testing.T) {
 	t.Setenv("SWITCHYARD_TEST_BAD_KEY", "sk-bad\nkey")
-	cfg := `{"providers":{"p":{"cluster":"c","host":"h","api_key_env":"SWITCHYARD_TEST_BAD_KEY"}}}`
+	cfg := `{"providers":{"openai":{"cluster":"c","host":"h","api_key_env":"SWITCHYARD_TEST_BAD_KEY"}}}`
 	host, reset := proxytest.NewHostEmulator(proxytest.NewEmulatorOption().WithVMContext(abi.Guard(NewVMContext())).WithPluginConfiguration([]byte(cfg)))
 	defer reset()
 	if st := host.StartPlugin(); st != types.OnPluginStartStatusFailed {
 		t.Fatal("accepted")
 	}
-	want := "switchyard: invalid plugin configuration: environment variable SWITCHYARD_TEST_BAD_KEY (providers.p.api_key_env) holds characters not allowed in a header value"
+	want := "switchyard: invalid plugin configuration: environment variable SWITCHYARD_TEST_BAD_KEY (providers.openai.api_key_env) holds characters not allowed in a header value"
 	if logs := host.GetCriticalLogs(); len(logs) != 1 || logs[0] != want {
 		t.Fatalf("critical logs %q", logs)
 	}
@@ -316,26 +324,26 @@ func TestKeyWithControlCharactersRejectedWithoutLoggingIt(t *testing.T) {
 
 func TestUnsetKeyVariableWarns(t *testing.T) {
 	h := newTestHost(t, testConfig)
-	want := "switchyard: provider groq: environment variable SWITCHYARD_TEST_UNSET_KEY is unset or empty; requests without their own Authorization header reach the provider unauthenticated"
+	want := "switchyard: provider groq: environment variable SWITCHYARD_TEST_UNSET_KEY is unset or empty; requests without their own key reach the provider unauthenticated"
 	if logs := h.GetWarnLogs(); len(logs) != 1 || logs[0] != want {
 		t.Fatalf("warn logs %q", logs)
 	}
 }
 
-const kongConfig = `{"proxy":"kong","max_request_body_bytes":100,"providers":{"openai":{"cluster":"openai","host":"api.openai.com","api_key_env":"SWITCHYARD_TEST_OPENAI_KEY"}}}`
+const kongConfig = `{"proxy":"kong","allow_unauthenticated_stored_keys":true,"max_request_body_bytes":100,"providers":{"openai":{"cluster":"openai","host":"api.openai.com","api_key_env":"SWITCHYARD_TEST_OPENAI_KEY"}}}`
 
 // Kong gives eof=0 at the headers even for a body-less request and may never call the body
 // callback, so the headers are rewritten at once; it traps on unknown foreign functions.
 func TestKongRewritesAtHeadersWithoutRouteCache(t *testing.T) {
 	h := newTestHost(t, kongConfig)
 	id := h.InitializeHttpContext()
-	act := h.CallOnRequestHeaders(id, [][2]string{{":method", "GET"}, {":path", "/v1/models"}, {":authority", "gw"}, {"x-portkey-provider", "openai"}, {"x-portkey-config", "{}"}}, false)
+	act := h.CallOnRequestHeaders(id, [][2]string{{":method", "GET"}, {":path", "/v1/models"}, {":authority", "gw"}, {"x-portkey-provider", "openai"}}, false)
 	if act != types.ActionContinue {
-		t.Fatalf("headers action %v, want Continue on Kong", act)
+		t.Fatalf("headers action %v, want Continue on Kong (reply %+v)", act, h.GetSentLocalResponse(id))
 	}
 	assertHeaders(t, h.GetCurrentRequestHeaders(id), [][2]string{
-		{":method", "GET"}, {":path", "/v1/models"}, {":authority", "api.openai.com"},
-		{"authorization", "Bearer " + testKey}, {"x-switchyard-cluster", "openai"},
+		{":method", "GET"}, {":path", "/v1/models"}, {":authority", "api.openai.com"}, {":scheme", "https"},
+		{"authorization", "Bearer " + testKey}, {"accept-encoding", "identity"}, {"x-switchyard-cluster", "openai"},
 	})
 	if h.clearRouteCache != 0 {
 		t.Fatalf("clear_route_cache called %d times on Kong", h.clearRouteCache)
@@ -368,7 +376,8 @@ func TestDefaultsApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.clusterHeader != "x-switchyard-cluster" || c.maxRequestBodyBytes != 1<<20 || c.kong || c.providers["openai"].scheme != "https" {
+	if c.clusterHeader != "x-switchyard-cluster" || c.maxRequestBodyBytes != 1<<20 || c.kong ||
+		c.maxResponseBodyBytes != 4<<20 || c.maxSSELineBytes != 1<<20 || c.attemptMode != modeAuto || c.storedKeysUsable() {
 		t.Fatalf("defaults: %+v %+v", c, c.providers["openai"])
 	}
 }

@@ -12,7 +12,7 @@ import (
 // These tests run the built module in e2e/host: Envoy's filter manager and
 // restricted phases, Kong's WASI (a Go timer would kill the VM).
 
-const moduleConfig = `{"cluster_header":"x-switchyard-cluster","max_request_body_bytes":65536,
+const moduleConfig = `{"cluster_header":"x-switchyard-cluster","max_request_body_bytes":65536,"allow_unauthenticated_stored_keys":true,
  "providers":{"openai":{"cluster":"openai","host":"api.openai.com","scheme":"https","api_key_env":"OPENAI_API_KEY"}}}`
 
 func startedHost(t testing.TB) *hosttest.Host {
@@ -33,9 +33,9 @@ func TestModuleRewritesRequestInWasm(t *testing.T) {
 	}
 	// Envoy replaces a header in place and appends a new one.
 	want := [][2]string{
-		{":method", "POST"}, {":path", "/v1/chat/completions"}, {":authority", "api.openai.com"},
+		{":method", "POST"}, {":path", "/v1/chat/completions"}, {":authority", "api.openai.com"}, {":scheme", "https"},
 		{"content-type", "application/json"}, {"authorization", "Bearer sk-module-test"},
-		{"x-switchyard-cluster", "openai"},
+		{"content-length", "67"}, {"accept-encoding", "identity"}, {"x-switchyard-cluster", "openai"},
 	}
 	got, gotBody := f.Upstream()
 	if !equalPairs(got, want) || gotBody != body {
@@ -66,8 +66,8 @@ func TestModuleRewritesRequestInWasm(t *testing.T) {
 
 func TestModuleLocalRepliesInWasm(t *testing.T) {
 	h := startedHost(t)
-	f := h.Request([][2]string{{":method", "POST"}, {":path", "/v1/chat/completions"}, {"x-portkey-provider", "nope"}}, `{}`)
-	want := `{"error":{"message":"unknown provider \"nope\" in x-portkey-provider header","type":"invalid_request_error","param":null,"code":"unknown_provider"}}`
+	f := h.Request([][2]string{{":method", "POST"}, {":path", "/v1/chat/completions"}, {"x-portkey-provider", "nope"}, {"x-portkey-trace-id", "t-9"}}, `{}`)
+	want := `{"error":{"message":"x-portkey-provider: unknown provider \"nope\"","type":"invalid_request_error","param":null,"code":"invalid_config"}}`
 	rh, rb := f.Reply()
 	if hdr := f.Result("proxy_on_request_headers"); hdr != 1 || rb != want {
 		t.Fatalf("unknown provider: action %d reply %q %s", hdr, rh, rb)
@@ -78,7 +78,7 @@ func TestModuleLocalRepliesInWasm(t *testing.T) {
 	if up, _ := f.Upstream(); up != nil {
 		t.Errorf("rejected request went upstream: %q", up)
 	}
-	wantH := [][2]string{{":status", "400"}, {"content-type", "application/json"}, {"content-length", strconv.Itoa(len(want))}}
+	wantH := [][2]string{{":status", "400"}, {"content-type", "application/json"}, {"x-portkey-trace-id", "t-9"}, {"content-length", strconv.Itoa(len(want))}}
 	if !equalPairs(rh, wantH) {
 		t.Errorf("reply headers %q, want %q", rh, wantH)
 	}

@@ -1,0 +1,248 @@
+package plugin
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
+
+	"switchyard/plugin/abi"
+	"switchyard/routing"
+	"switchyard/translate"
+)
+
+// stopNoBuffer is Envoy's StopIterationNoBuffer: drop a held answer's body while callouts run
+// (the SDK's Action has no name for it; the binding passes the value through).
+const stopNoBuffer = types.Action(3)
+
+func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Action {
+	if h.state != stInline {
+		return types.ActionContinue
+	}
+	hs, err := abi.GetHttpResponseHeaders()
+	if err != nil && err != types.ErrorStatusNotFound {
+		return h.hostError("read response headers", err)
+	}
+	st, _ := strconv.Atoi(pairValue(hs, ":status"))
+	h.status = st
+	if st == 504 && h.cur.timeoutMS > 0 && pairValue(hs, "content-type") == "text/plain" {
+		// Envoy's router gave up after the attempt's timeout (x-envoy-upstream-rq-timeout-ms).
+		h.timeout = true
+		st = 408
+	}
+	h.plan.Report(routing.Outcome{Status: st, Header: func(n string) string { return pairValue(hs, n) }})
+	if st < 200 || st > 299 {
+		if a, wait, ok := h.plan.Next(); ok {
+			h.state = stHolding
+			h.schedule(a, wait)
+			return types.ActionPause
+		}
+		if h.timeout {
+			h.state = stAnswered
+			h.finishTimeout()
+			return types.ActionPause
+		}
+		if h.cur.adapter != nil {
+			h.errOut = true
+		}
+	}
+	// The answer flows to the client.
+	h.setGatewayResponseHeaders(hs)
+	switch {
+	case h.cur.adapter == nil:
+		return types.ActionContinue
+	case h.errOut || !h.cur.call.Stream:
+		h.jsonOut = true
+		if endOfStream {
+			return h.finishInlineJSON(nil)
+		}
+		abi.RemoveHttpResponseHeader("content-length")
+		if h.cfg.kong {
+			// Kong cannot hold response headers; the body goes out chunked.
+			return types.ActionContinue
+		}
+		return types.ActionPause
+	default:
+		abi.RemoveHttpResponseHeader("content-length")
+		abi.ReplaceHttpResponseHeader("content-type", "text/event-stream")
+		h.stream = h.cur.adapter.NewStream(&h.cur.call)
+		return types.ActionContinue
+	}
+}
+
+// setGatewayResponseHeaders adds Portkey's response headers and drops hop-by-hop ones.
+func (h *httpContext) setGatewayResponseHeaders(hs [][2]string) {
+	for i := range hs {
+		if k := hs[i][0]; hopByHop(k) && k != "transfer-encoding" {
+			abi.RemoveHttpResponseHeader(k)
+		}
+	}
+	for _, p := range h.gatewayHeaders(h.buf.hdrs[:0]) {
+		abi.ReplaceHttpResponseHeader(p[0], p[1])
+	}
+}
+
+// gatewayHeaders appends x-portkey-* response headers.
+func (h *httpContext) gatewayHeaders(dst [][2]string) [][2]string {
+	path, retries := h.plan.Result()
+	if path == "" {
+		path = "config"
+	}
+	cache := "DISABLED"
+	if h.attempt.Target != nil && h.attempt.Cache.Mode != "" {
+		cache = "MISS"
+	}
+	return append(dst,
+		[2]string{"x-portkey-last-used-option-index", path},
+		[2]string{"x-portkey-retry-attempt-count", strconv.Itoa(retries)},
+		[2]string{"x-portkey-cache-status", cache},
+		[2]string{"x-portkey-trace-id", h.in.traceID},
+		[2]string{"x-portkey-provider", h.cur.providerID})
+}
+
+func (h *httpContext) OnHttpResponseBody(size int, endOfStream bool) types.Action {
+	switch h.state {
+	case stHolding:
+		return stopNoBuffer
+	case stInline:
+	default:
+		return types.ActionContinue
+	}
+	if h.jsonOut {
+		if size > h.cfg.maxResponseBodyBytes {
+			h.state = stAnswered
+			return h.replyError(502, "upstream answer exceeds the gateway limit of "+
+				strconv.Itoa(h.cfg.maxResponseBodyBytes)+" bytes", "api_error", "response_too_large")
+		}
+		if !endOfStream {
+			return types.ActionPause
+		}
+		body, err := abi.GetHttpResponseBody(0, size)
+		if err != nil && err != types.ErrorStatusNotFound {
+			return h.hostError("read response body", err)
+		}
+		return h.finishInlineJSON(body)
+	}
+	if h.stream == nil {
+		return types.ActionContinue
+	}
+	var chunk []byte
+	if size > 0 {
+		var err error
+		if chunk, err = abi.GetHttpResponseBody(0, size); err != nil && err != types.ErrorStatusNotFound {
+			return h.hostError("read response body", err)
+		}
+	}
+	out := h.feedStream(h.buf.out[:0], chunk, endOfStream)
+	h.buf.out = out
+	if err := abi.ReplaceHttpResponseBody(out); err != nil {
+		return h.hostError("replace response body", err)
+	}
+	return types.ActionContinue
+}
+
+// feedStream translates one upstream chunk (and the end of the stream) into OpenAI SSE.
+func (h *httpContext) feedStream(dst, chunk []byte, eos bool) []byte {
+	if h.stream == nil {
+		return dst
+	}
+	if h.lineTooLong(chunk) {
+		dst = translate.AppendErrorEvent(dst, "upstream stream line exceeds the gateway limit of "+
+			strconv.Itoa(h.cfg.maxSSELineBytes)+" bytes", "api_error", "response_too_large")
+		h.stream = nil
+		return dst
+	}
+	var err error
+	if len(chunk) > 0 {
+		dst, err = h.stream.Feed(dst, chunk)
+	}
+	if err != nil {
+		h.stream = nil
+		return dst
+	}
+	if eos {
+		dst, _ = h.stream.Finish(dst)
+		h.recordUsage(h.stream.Usage())
+		h.stream = nil
+	}
+	return dst
+}
+
+// lineTooLong bounds an SSE upstream's line length (AWS event streams are framed, not lined).
+func (h *httpContext) lineTooLong(chunk []byte) bool {
+	if h.cur.target.Provider != nil && h.cur.target.Provider.Family == "bedrock" {
+		return false
+	}
+	for _, c := range chunk {
+		if c == '\n' || c == '\r' {
+			h.lineLen = 0
+			continue
+		}
+		if h.lineLen++; h.lineLen > h.cfg.maxSSELineBytes {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *httpContext) finishInlineJSON(body []byte) types.Action {
+	out, status := h.translateAnswer(h.buf.out[:0], h.status, body)
+	h.buf.out = out
+	if err := abi.ReplaceHttpResponseBody(out); err != nil && err != types.ErrorStatusNotFound {
+		return h.hostError("replace response body", err)
+	}
+	if status != h.status {
+		abi.ReplaceHttpResponseHeader(":status", strconv.Itoa(status))
+	}
+	abi.ReplaceHttpResponseHeader("content-type", "application/json")
+	if !h.cfg.kong {
+		abi.ReplaceHttpResponseHeader("content-length", strconv.Itoa(len(out)))
+	}
+	h.state = stPassed
+	return types.ActionContinue
+}
+
+// translateAnswer turns a complete upstream JSON answer (success or error) into the OpenAI
+// answer; it returns the status to send.
+func (h *httpContext) translateAnswer(dst []byte, status int, body []byte) ([]byte, int) {
+	ad := h.cur.adapter
+	if status < 200 || status > 299 {
+		return ad.TranslateError(status, body, dst), status
+	}
+	out, usage, err := ad.TranslateResponse(&h.cur.call, body, dst)
+	if err != nil {
+		msg := "upstream answer could not be translated: " + err.Error()
+		return translate.AppendError(dst[:0], msg, "api_error", "bad_upstream_response"), 502
+	}
+	h.recordUsage(usage)
+	return out, status
+}
+
+// recordUsage publishes token counts as filter state for the access log (wasm.switchyard.usage).
+func (h *httpContext) recordUsage(u translate.Usage) {
+	if u.TotalTokens == 0 && u.PromptTokens == 0 && u.CompletionTokens == 0 {
+		return
+	}
+	b := strconv.AppendInt(h.buf.tmp[:0], int64(u.PromptTokens), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(u.CompletionTokens), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(u.TotalTokens), 10)
+	h.buf.tmp = b
+	abi.SetProperty(usagePath, b)
+}
+
+var usagePath = []string{"switchyard.usage"}
+
+func pairValue(hs [][2]string, k string) string {
+	for i := range hs {
+		if hs[i][0] == k {
+			return hs[i][1]
+		}
+	}
+	return ""
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
