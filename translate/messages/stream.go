@@ -141,21 +141,34 @@ func (s *Stream) event(dst []byte, data []byte) ([]byte, error) {
 		}
 		return s.fail(dst, badUpstream("upstream stream sent an event that is not valid JSON: "+clip(src, 120)))
 	}
-	var id, model, choices, usage, errObj string
-	rawjson.EachField(src, func(k, v string) bool {
+	// One walk, nested values read in place: the delta, the part that changes in every
+	// chunk, is not skipped first and re-read later.
+	var id, model, usage, errObj string
+	var c chunk
+	rawjson.WalkFields(src, func(k, rest string) int {
+		var v string
 		switch k {
-		case "id":
-			id = v
-		case "model":
-			model = v
 		case "choices":
-			choices = v
+			if rest[0] == '[' {
+				return rawjson.WalkElems(rest, c.choice)
+			}
+			return rawjson.Skip
+		case "id":
+			id = rawjson.RawAt(rest)
+			v = id
+		case "model":
+			model = rawjson.RawAt(rest)
+			v = model
 		case "usage":
-			usage = v
+			usage = rawjson.RawAt(rest)
+			v = usage
 		case "error":
-			errObj = v
+			errObj = rawjson.RawAt(rest)
+			v = errObj
+		default:
+			return rawjson.Skip
 		}
-		return true
+		return len(v)
 	})
 	if errObj != "" && errObj != "null" {
 		return s.upstreamError(dst, errObj)
@@ -170,57 +183,28 @@ func (s *Stream) event(dst []byte, data []byte) ([]byte, error) {
 		}
 		dst = s.messageStart(dst, id, model)
 	}
-	var delta, finish string
-	rawjson.EachElem(choices, func(_ int, c string) bool {
-		rawjson.EachField(c, func(k, v string) bool {
-			switch k {
-			case "delta":
-				delta = v
-			case "finish_reason":
-				finish = v
-			}
-			return true
+	finish := c.finish
+	reasoning, content, refusal, calls := c.reasoning, c.content, c.refusal, c.calls
+	if isStr(reasoning) && reasoning != `""` {
+		dst = s.delta(dst, 'k', reasoning)
+	}
+	if isStr(content) && content != `""` {
+		dst = s.delta(dst, 't', content)
+	}
+	if isStr(refusal) && refusal != `""` {
+		dst = s.delta(dst, 't', refusal)
+		if s.stop == "" {
+			s.stop = "refusal"
+		}
+	}
+	if isArr(calls) {
+		var err error
+		rawjson.EachElem(calls, func(k int, c string) bool {
+			dst, err = s.toolDelta(dst, c, k)
+			return err == nil
 		})
-		return false
-	})
-	if isObj(delta) {
-		var reasoning, content, refusal, calls string
-		rawjson.EachField(delta, func(k, v string) bool {
-			switch k {
-			case "reasoning_content", "reasoning":
-				if isStr(v) {
-					reasoning = v
-				}
-			case "content":
-				content = v
-			case "refusal":
-				refusal = v
-			case "tool_calls":
-				calls = v
-			}
-			return true
-		})
-		if isStr(reasoning) && reasoning != `""` {
-			dst = s.delta(dst, 'k', reasoning)
-		}
-		if isStr(content) && content != `""` {
-			dst = s.delta(dst, 't', content)
-		}
-		if isStr(refusal) && refusal != `""` {
-			dst = s.delta(dst, 't', refusal)
-			if s.stop == "" {
-				s.stop = "refusal"
-			}
-		}
-		if isArr(calls) {
-			var err error
-			rawjson.EachElem(calls, func(k int, c string) bool {
-				dst, err = s.toolDelta(dst, c, k)
-				return err == nil
-			})
-			if err != nil {
-				return dst, err
-			}
+		if err != nil {
+			return dst, err
 		}
 	}
 	if !isNull(finish) && !s.finished {
@@ -407,3 +391,52 @@ func (s *Stream) end(dst []byte) []byte {
 
 // The stream satisfies the gateway's stream contract, so the plugin drives it like any other.
 var _ translate.Stream = (*Stream)(nil)
+
+// chunk is what a chat.completion.chunk's first choice carries.
+type chunk struct {
+	n                                          int // choices seen
+	finish, reasoning, content, refusal, calls string
+}
+
+// choice walks one element of choices in place (the first only; OpenAI streams one choice
+// per chunk for n=1) and returns its length.
+func (c *chunk) choice(_ int, rest string) int {
+	if c.n++; c.n > 1 {
+		return rawjson.Skip
+	}
+	return rawjson.WalkFields(rest, func(k, r string) int {
+		var v string
+		switch k {
+		case "delta":
+			if r[0] == '{' {
+				return rawjson.WalkFields(r, c.delta)
+			}
+			return rawjson.Skip
+		case "finish_reason":
+			c.finish = rawjson.RawAt(r)
+			v = c.finish
+		default:
+			return rawjson.Skip
+		}
+		return len(v)
+	})
+}
+
+func (c *chunk) delta(k, r string) int {
+	v := rawjson.RawAt(r)
+	switch k {
+	case "reasoning_content", "reasoning":
+		if isStr(v) {
+			c.reasoning = v
+		}
+	case "content":
+		c.content = v
+	case "refusal":
+		c.refusal = v
+	case "tool_calls":
+		c.calls = v
+	default:
+		return rawjson.Skip
+	}
+	return len(v)
+}
