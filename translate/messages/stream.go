@@ -178,6 +178,11 @@ func (s *Stream) event(dst []byte, data []byte) ([]byte, error) {
 		readUsage(usage, &s.u)
 	}
 	if !s.started {
+		if c.n == 0 && !isObj(usage) {
+			// Azure opens with a chunk of prompt_filter_results and empty id, model and
+			// choices: the message starts with the first chunk that says something.
+			return dst, nil
+		}
 		if len(id) > maxIDLength || len(model) > maxIDLength {
 			return s.fail(dst, badUpstream("upstream stream: id or model name is implausibly long"))
 		}
@@ -253,7 +258,11 @@ func (s *Stream) messageStart(dst []byte, id, model string) []byte {
 	dst = append(dst, "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"...)
 	dst = append(dst, s.msgID...)
 	dst = append(dst, `,"type":"message","role":"assistant","model":`...)
-	dst = appendStrOr(dst, model, s.fallbackModel)
+	if isStr(model) && model != `""` {
+		dst = append(dst, model...)
+	} else {
+		dst = translate.AppendString(dst, s.fallbackModel)
+	}
 	dst = append(dst, `,"content":[],"stop_reason":null,"stop_sequence":null,"usage":`...)
 	dst = appendUsage(dst, s.u)
 	return append(dst, "}}\n\n"...)

@@ -102,6 +102,12 @@ func TestStreamCases(t *testing.T) {
 			want: []string{`"index":0,"content_block":{"type":"text"`, `"index":1,"content_block":{"type":"tool_use"`, `{"type":"content_block_stop","index":1}`, `"index":2,"content_block":{"type":"text"`, `"index":2,"delta":{"type":"text_delta","text":"b"}`},
 		},
 		{
+			name: "Azure's prompt filter chunk does not start the message",
+			in: `data: {"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}` + "\n\n" +
+				`data: {"id":"chatcmpl-az","model":"","choices":[{"index":0,"delta":{"role":"assistant","content":"x"},"finish_reason":null}]}` + "\n\n" + "data: [DONE]\n\n",
+			want: []string{`"message":{"id":"chatcmpl-az","type":"message","role":"assistant","model":"fallback-model"`, `"text":"x"`, "message_stop"},
+		},
+		{
 			name: "not JSON",
 			in:   "data: {oops\n\n",
 			want: []string{"event: error", `"type":"api_error"`, "not valid JSON"},
