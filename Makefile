@@ -22,8 +22,17 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# The official openai npm client used by e2e/scenarios (pinned by its package-lock.json); the
+# scenario skips when node or the package is missing, so a failed install only warns.
+NODE_CLIENT := e2e/scenarios/testdata/openai-client
+
+$(NODE_CLIENT)/node_modules/.package-lock.json: $(NODE_CLIENT)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(NODE_CLIENT) && npm ci --no-audit --no-fund --silent || \
+	  echo "warning: npm ci failed in $(NODE_CLIENT): the openai npm client scenario will be skipped"; \
+	else echo "note: npm not found: the openai npm client scenario will be skipped"; fi
+
 # Unit and e2e tests together: e2e tests load $(WASM) (SWITCHYARD_WASM overrides the path).
-unit: build
+unit: build $(NODE_CLIENT)/node_modules/.package-lock.json
 	SWITCHYARD_WASM=$(CURDIR)/$(WASM) $(GO) test -count=1 ./...
 
 run: build
