@@ -7,22 +7,14 @@ import (
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 // Fuzz targets: no panic, output valid where it must be, output bounded by the input size.
 // Run each briefly: go test -run '^$' -fuzz FuzzToChat -fuzztime 15s ./translate/messages/
 
-func addFiles(f *testing.F, glob string) {
-	names, _ := filepath.Glob(filepath.Join("testdata", glob))
-	for _, n := range names {
-		if b, err := os.ReadFile(n); err == nil {
-			f.Add(b)
-		}
-	}
-}
-
 func FuzzToChat(f *testing.F) {
-	addFiles(f, "request/*.json")
+	goldentest.AddSeeds(f, "request/*.json")
 	f.Add([]byte(`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"x","content":[{"type":"image","source":{"type":"url","url":"u"}}]}]}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		out, _, err := ToChat(body, nil)
@@ -42,7 +34,7 @@ func FuzzToChat(f *testing.F) {
 }
 
 func FuzzFromChatResponse(f *testing.F) {
-	addFiles(f, "response/*.json")
+	goldentest.AddSeeds(f, "response/*.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		out, _, err := FromChatResponse(body, nil)
 		if err != nil {
@@ -61,7 +53,7 @@ func FuzzFromChatResponse(f *testing.F) {
 }
 
 func FuzzFromChatError(f *testing.F) {
-	addFiles(f, "error/*.json")
+	goldentest.AddSeeds(f, "error/*.json")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, status := range []int{400, 429, 500, 529} {
 			out := FromChatError(status, body, nil)

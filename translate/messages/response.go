@@ -239,22 +239,26 @@ func appendToolID(dst []byte, msgID string, k int) []byte {
 	return append(dst, '"')
 }
 
-// appendInput decodes an arguments string into dst and keeps it when it is a JSON object,
-// otherwise writes {}. Some providers already send an object.
+// appendInput decodes an arguments string into dst and keeps it, compacted, when it is a
+// JSON object, otherwise writes {}. Some providers already send an object.
 func appendInput(dst []byte, args string) []byte {
 	switch {
 	case isObj(args):
-		mark := len(dst)
-		return compactTail(append(dst, args...), mark)
+		return rawjson.AppendCompact(dst, args)
 	case isStr(args):
 		mark := len(dst)
 		dst = rawjson.AppendUnescaped(dst, inner(args))
 		in := view(dst[mark:])
-		j := rawjson.SkipWS(in, 0)
-		if j < len(in) && in[j] == '{' && valid(in) {
-			return compactTail(dst, mark)
+		if !rawjson.IsObject(in) {
+			return append(dst[:mark], "{}"...)
 		}
-		return append(dst[:mark], "{}"...)
+		// Anthropic sends input compact; a decoded arguments string is often pretty-printed.
+		// The compact copy goes after the decoded text (in stays valid even if dst moves) and
+		// is then moved back over it.
+		end := len(dst)
+		dst = rawjson.AppendCompact(dst, in)
+		n := copy(dst[mark:], dst[end:])
+		return dst[:mark+n]
 	}
 	return append(dst, "{}"...)
 }
@@ -264,33 +268,4 @@ func appendStrOr(dst []byte, raw, def string) []byte {
 		return append(dst, raw...)
 	}
 	return translate.AppendString(dst, def)
-}
-
-// compactTail removes the insignificant whitespace from the valid JSON value at dst[mark:],
-// in place: Anthropic sends input objects compact, and a decoded arguments string is often
-// pretty-printed.
-func compactTail(dst []byte, mark int) []byte {
-	w := mark
-	in := false
-	for r := mark; r < len(dst); r++ {
-		c := dst[r]
-		switch {
-		case in:
-			if c == '\\' && r+1 < len(dst) {
-				dst[w] = c
-				w++
-				r++
-				c = dst[r]
-			} else if c == '"' {
-				in = false
-			}
-		case c == '"':
-			in = true
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			continue
-		}
-		dst[w] = c
-		w++
-	}
-	return dst[:w]
 }

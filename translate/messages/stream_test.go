@@ -26,11 +26,7 @@ func TestStreamChunkSplit(t *testing.T) {
 				t.Fatalf("%s split at %d:\n got: %s\nwant: %s", name, i, got, want)
 			}
 		}
-		var ones [][]byte
-		for i := range in {
-			ones = append(ones, in[i:i+1])
-		}
-		if got := runStream(ones); !bytes.Equal(got, want) {
+		if got := runStream(goldentest.Split(in, []int{1})); !bytes.Equal(got, want) {
 			t.Fatalf("%s fed byte by byte:\n got: %s\nwant: %s", name, got, want)
 		}
 		for round := 0; round < 200; round++ {
@@ -132,10 +128,8 @@ func TestStreamCases(t *testing.T) {
 				}
 				rest = rest[i+len(w):]
 			}
-			if tc.err == "" && !strings.Contains(string(out), "-- err: <nil>") || tc.err != "" && !strings.Contains(string(out), "-- err: ") {
-				t.Fatalf("unexpected error state:\n%s", out)
-			}
-			if tc.err != "" && strings.Contains(string(out), "-- err: <nil>") {
+			clean := strings.Contains(string(out), "-- feed error: <nil>\n-- finish error: <nil>\n")
+			if clean != (tc.err == "") {
 				t.Fatalf("want error %q:\n%s", tc.err, out)
 			}
 		})
