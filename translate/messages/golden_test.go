@@ -81,3 +81,28 @@ func TestFromChatErrorGolden(t *testing.T) {
 	all = fmt.Appendf(all, "FromError: %s\n", FromError(translate.Invalid("max_tokens is required"), nil))
 	goldentest.Check(t, "error/errors.golden", all)
 }
+
+func TestFromChatResponseErrors(t *testing.T) {
+	cases := []struct {
+		body, msg string
+		status    int
+	}{
+		{`not json`, "upstream returned a chat completion that is not a JSON object", 502},
+		{`[1]`, "upstream returned a chat completion that is not a JSON object", 502},
+		{`{"id":"x","object":"chat.completion"}`, "upstream chat completion has no choices array", 502},
+		{`{"error":{"message":"quota exceeded","type":"insufficient_quota"}}`, "quota exceeded", 502},
+	}
+	for _, tc := range cases {
+		_, _, err := FromChatResponse([]byte(tc.body), nil)
+		te, ok := err.(*translate.Error)
+		if !ok || te.Message != tc.msg || te.Status != tc.status {
+			t.Errorf("%s: got %v, want %d %q", tc.body, err, tc.status, tc.msg)
+		}
+	}
+	// No choice at all is an empty, complete answer.
+	out, _, err := FromChatResponse([]byte(`{"id":"c","model":"m","choices":[]}`), nil)
+	want := `{"id":"c","type":"message","role":"assistant","model":"m","content":[],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}}`
+	if err != nil || string(out) != want {
+		t.Fatalf("got %s %v\nwant %s", out, err, want)
+	}
+}
