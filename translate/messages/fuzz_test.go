@@ -16,19 +16,32 @@ import (
 func FuzzToChat(f *testing.F) {
 	goldentest.AddSeeds(f, "request/*.json")
 	f.Add([]byte(`{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"x","content":[{"type":"image","source":{"type":"url","url":"u"}}]}]}]}`))
-	f.Fuzz(func(t *testing.T, body []byte) {
-		out, _, err := ToChat(body, nil)
-		if err != nil {
-			if _, ok := err.(*translate.Error); !ok {
-				t.Fatalf("error is not a *translate.Error: %v", err)
+	f.Add([]byte(`[{"type":"tool_use","id":"a","name":"b","input":{"x":"\u2028"}}]`))
+	// The input is tried as a whole body and in the places a body holds values, so the
+	// fuzzer reaches the block conversions without first having to invent a valid envelope.
+	wraps := [][2]string{
+		{"", ""},
+		{`{"model":"m","max_tokens":9,"messages":[{"role":"user","content":`, `}]}`},
+		{`{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"q"},{"role":"assistant","content":`, `}]}`},
+		{`{"model":"m","max_tokens":9,"messages":[{"role":"user","content":"q"}],"system":`, `}`},
+		{`{"model":"m","max_tokens":9999,"messages":[{"role":"user","content":"q"}],"tools":[{"name":"t","input_schema":{}}],"tool_choice":`, `,"thinking":{"type":"enabled","budget_tokens":2000}}`},
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for _, w := range wraps {
+			body := append(append([]byte(w[0]), in...), w[1]...)
+			out, _, err := ToChat(body, nil)
+			if err != nil {
+				if _, ok := err.(*translate.Error); !ok {
+					t.Fatalf("error is not a *translate.Error: %v", err)
+				}
+				continue
 			}
-			return
-		}
-		if !validJSON(out) {
-			t.Fatalf("invalid JSON out of %q:\n%s", body, out)
-		}
-		if len(out) > 4*len(body)+1024 {
-			t.Fatalf("output %d bytes for %d input bytes", len(out), len(body))
+			if !validJSON(out) {
+				t.Fatalf("invalid JSON out of %q:\n%s", body, out)
+			}
+			if len(out) > 4*len(body)+1024 {
+				t.Fatalf("output %d bytes for %d input bytes", len(out), len(body))
+			}
 		}
 	})
 }
