@@ -101,3 +101,24 @@ func FuzzStream(f *testing.F) {
 		}
 	})
 }
+
+func FuzzPassthrough(f *testing.F) {
+	goldentest.AddSeeds(f, "request/*.json")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		for _, model := range []string{"", "claude-opus-4-1"} {
+			out, info, err := Passthrough(body, model, nil, nil)
+			if err != nil {
+				continue
+			}
+			if !validJSON(out) {
+				t.Fatalf("invalid JSON out of %q:\n%s", body, out)
+			}
+			if model != "" && info.Model != model {
+				t.Fatalf("model %q, want %q", info.Model, model)
+			}
+			if len(out) > len(body)+len(model)+16 {
+				t.Fatalf("output %d bytes for %d input bytes", len(out), len(body))
+			}
+		}
+	})
+}
