@@ -21,7 +21,8 @@ var (
 )
 
 // passthrough runs one complete request/response through the host the way
-// the gateway drives it.
+// the gateway drives it. The Switchyard requests carry the client's own key:
+// stored keys may need gateway authentication.
 func passthrough(p *Plugin, reqH func() *Headers) {
 	s := p.NewStream(nopSink{}, StreamInfo{Protocol: "HTTP/1.1"})
 	s.DecodeHeaders(reqH(), false)
@@ -68,13 +69,15 @@ func BenchmarkPassthroughSwitchyard(b *testing.B) {
 	defer p.Close(ctx)
 	b.ReportAllocs()
 	for b.Loop() {
-		passthrough(p, func() *Headers { return reqHeaders("x-portkey-provider", "openai") })
+		passthrough(p, func() *Headers {
+			return reqHeaders("x-portkey-provider", "openai", "authorization", "Bearer sk-client")
+		})
 	}
 	b.StopTimer()
 	// Guard against measuring a fail-closed VM or a local error reply.
 	sink := &recSink{}
 	s := p.NewStream(sink, StreamInfo{Protocol: "HTTP/1.1"})
-	s.DecodeHeaders(reqHeaders("x-portkey-provider", "openai"), false)
+	s.DecodeHeaders(reqHeaders("x-portkey-provider", "openai", "authorization", "Bearer sk-client"), false)
 	s.DecodeData(benchReq, true)
 	s.EncodeHeaders(NewHeaders(":status", "200", "content-type", "application/json"), false)
 	s.EncodeData(benchResp, true)
