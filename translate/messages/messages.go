@@ -1,7 +1,7 @@
 // Package messages lets clients speak Anthropic's Messages API (POST /v1/messages, JSON and
 // streaming: Claude Code, the anthropic SDKs) to a gateway whose pipeline speaks OpenAI chat.
-// For targets of the anthropic family the plugin passes the request through untouched; for
-// every other target it converts:
+// For targets of the anthropic family the request passes through (Passthrough applies the
+// target's model and override_params and nothing else); for every other target it converts:
 //
 //	Messages request ──ToChat──► OpenAI chat request ──(family adapter)──► provider
 //	Anthropic message ◄──FromChatResponse── chat.completion ◄──(family adapter)── provider
@@ -26,7 +26,10 @@
 //     Files API sources are refused with a precise 400: no other provider can run them.
 //   - Answers keep the upstream id (chatcmpl-...) and model; stop_sequence is always null
 //     (OpenAI does not say which stop sequence matched; such a stop reads as end_turn).
-//   - cache_creation_input_tokens is 0: OpenAI usage has no cache-write count.
+//   - cache_creation_input_tokens is 0: OpenAI usage has no cache-write count. Streams
+//     report usage in message_delta (input tokens included): the OpenAI usage chunk comes
+//     last, so message_start carries zeros unless the first chunk had usage.
+//   - Errors take the Anthropic type that matches the HTTP status (ErrorType).
 //
 // Everything is pure Go over gjson validation and translate/internal/rawjson walks: output is
 // appended to caller buffers and string values are copied as raw (already escaped) JSON.
