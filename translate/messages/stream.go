@@ -278,7 +278,8 @@ func (s *Stream) closeBlock(dst []byte) []byte {
 	return append(dst, "}\n\n"...)
 }
 
-// startBlock closes the open block and opens a new one; cb is the content_block object.
+// startBlock closes the open block and opens the next one, up to its content_block value,
+// which the caller writes.
 func (s *Stream) startBlock(dst []byte, kind byte) []byte {
 	dst = s.closeBlock(dst)
 	s.open = kind
