@@ -14,6 +14,12 @@
 //	for !s.Done() { <-s.Notify(); s.Pump() }             // async continue/local reply
 //	s.Finish()                                           // on_log, on_done, on_delete
 //
+// NewRuntimeWith(ctx, ProfileEnvoy, Options{WASI: WASIKong}) keeps Envoy's
+// imports and restricted phases but answers WASI like Kong (poll_oneoff and
+// sched_yield fail), so a module that armed a Go timer dies as on Kong.
+// Config.Trace, Config.ManualTicks with VM.Tick, and VM.CallGuest let tests
+// observe statuses and drive callbacks; package hosttest wraps them.
+//
 // All Stream methods run on the goroutine that drives the stream; Sink
 // methods are called back on that same goroutine, never under the VM lock.
 package host
