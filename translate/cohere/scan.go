@@ -10,9 +10,7 @@ import "switchyard/translate/internal/rawjson"
 // eachMember calls fn with every member of the object obj: the key as written between its
 // quotes (escapes not decoded; every key this package looks for is plain ASCII) and the raw
 // value. It stops when fn returns false. Anything but an object yields nothing.
-func eachMember(obj string, fn func(key, raw string) bool) {
-	rawjson.EachMember(obj, func(k, v string) bool { return fn(k[1:len(k)-1], v) })
-}
+func eachMember(obj string, fn func(key, raw string) bool) { rawjson.EachName(obj, fn) }
 
 // eachElem calls fn with every raw element of the array arr until fn returns false.
 func eachElem(arr string, fn func(raw string) bool) {

@@ -112,13 +112,24 @@ func RawAt(rest string) string {
 // EachMember calls fn with the key as raw JSON (quotes included, escapes not decoded, like
 // gjson's Result.Raw of a key) and the raw value of every member of the object obj, in order,
 // until fn returns false. Anything but an object yields nothing.
-func EachMember(obj string, fn func(key, val string) bool) { eachMember(obj, false, fn) }
+func EachMember(obj string, fn func(key, val string) bool) { eachMember(obj, keyRaw, fn) }
 
 // EachField is EachMember with decoded keys (no quotes; allocates only for a key written
 // with escapes, which real clients never do).
-func EachField(obj string, fn func(key, val string) bool) { eachMember(obj, true, fn) }
+func EachField(obj string, fn func(key, val string) bool) { eachMember(obj, keyDecoded, fn) }
 
-func eachMember(obj string, decode bool, fn func(key, val string) bool) {
+// EachName is EachMember with keys as written between their quotes (escapes not decoded):
+// for callers that look only for plain ASCII names.
+func EachName(obj string, fn func(key, val string) bool) { eachMember(obj, keyInner, fn) }
+
+// How a walk hands out keys.
+const (
+	keyRaw     = iota // with quotes, escaped
+	keyInner          // without quotes, escaped
+	keyDecoded        // without quotes, decoded
+)
+
+func eachMember(obj string, mode int, fn func(key, val string) bool) {
 	i := SkipWS(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
 		return
@@ -134,7 +145,10 @@ func eachMember(obj string, decode bool, fn func(key, val string) bool) {
 			return
 		}
 		key := obj[i:ke]
-		if decode {
+		switch mode {
+		case keyInner:
+			key = obj[i+1 : ke-1]
+		case keyDecoded:
 			key = Unescape(obj[i+1 : ke-1])
 		}
 		i = SkipWS(obj, ke)
@@ -189,8 +203,8 @@ func EachElem(arr string, fn func(i int, val string) bool) {
 // quotes (escapes not decoded), is key; "" when absent.
 func Member(obj, key string) string {
 	var out string
-	EachMember(obj, func(k, v string) bool {
-		if len(k) == len(key)+2 && k[1:len(k)-1] == key {
+	eachMember(obj, keyInner, func(k, v string) bool {
+		if k == key {
 			out = v
 			return false
 		}
@@ -209,12 +223,14 @@ const (
 // scanned once rather than once per level: fn gets the raw key and the rest of obj from the
 // value's first byte, and returns the length of the value it walked, Skip or Stop.
 // WalkMembers returns the index just past the object, or -1 if it is malformed or stopped.
-func WalkMembers(obj string, fn func(key, rest string) int) int { return walkMembers(obj, false, fn) }
+func WalkMembers(obj string, fn func(key, rest string) int) int { return walkMembers(obj, keyRaw, fn) }
 
 // WalkFields is WalkMembers with decoded keys, as EachField.
-func WalkFields(obj string, fn func(key, rest string) int) int { return walkMembers(obj, true, fn) }
+func WalkFields(obj string, fn func(key, rest string) int) int {
+	return walkMembers(obj, keyDecoded, fn)
+}
 
-func walkMembers(obj string, decode bool, fn func(key, rest string) int) int {
+func walkMembers(obj string, mode int, fn func(key, rest string) int) int {
 	i := SkipWS(obj, 0)
 	if i >= len(obj) || obj[i] != '{' {
 		return -1
@@ -232,7 +248,7 @@ func walkMembers(obj string, decode bool, fn func(key, rest string) int) int {
 			return -1
 		}
 		key := obj[i:ke]
-		if decode {
+		if mode == keyDecoded {
 			key = Unescape(obj[i+1 : ke-1])
 		}
 		i = SkipWS(obj, ke)

@@ -107,6 +107,14 @@ func FuzzScan(f *testing.F) {
 				return true
 			})
 			i = 0
+			EachName(s, func(k, v string) bool {
+				if k != want[i].k[1:len(want[i].k)-1] || v != want[i].v {
+					t.Fatalf("%s: name %d %q=%q", s, i, k, v)
+				}
+				i++
+				return true
+			})
+			i = 0
 			WalkFields(s, func(k, rest string) int {
 				if d := gjson.Parse(want[i].k).Str; k != d {
 					t.Fatalf("%s: walked field %d %q, gjson %q", s, i, k, d)
