@@ -17,7 +17,7 @@ var (
 	ErrBodyNotObject      = errors.New("request body must be a JSON object")
 )
 
-// maxMergeDepth bounds the recursion of a deep merge on hostile nesting; below it, the
+// maxMergeDepth bounds the recursion of a deep merge on hostile nesting; deeper than it, the
 // override's value replaces the body's instead of merging into it.
 const maxMergeDepth = 32
 

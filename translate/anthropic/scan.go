@@ -33,10 +33,9 @@ const (
 	stop = rawjson.Stop
 )
 
-// walkFields is rawjson.WalkMembers with decoded keys: fn walks the values itself.
-func walkFields(obj string, fn func(key, rest string) int) int {
-	return rawjson.WalkFields(obj, fn)
-}
+// walkFields is eachField for values fn walks itself, returning the length it walked, skip or
+// stop (rawjson.WalkFields).
+func walkFields(obj string, fn func(key, rest string) int) int { return rawjson.WalkFields(obj, fn) }
 
 // walkElems is eachElem for elements the callback walks itself (rawjson.WalkElems).
 func walkElems(arr string, fn func(i int, rest string) int) int { return rawjson.WalkElems(arr, fn) }
