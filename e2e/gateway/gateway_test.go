@@ -357,3 +357,28 @@ func TestClientDisconnectIsLoggedAsReset(t *testing.T) {
 		t.Fatal("stream not finished after client left")
 	}
 }
+
+// TestPerRequestTimeoutHeader: like Envoy's router, x-envoy-upstream-rq-timeout-ms (set here by
+// the probe filter) replaces the route timeout and is not sent upstream.
+func TestPerRequestTimeoutHeader(t *testing.T) {
+	slow := upstream(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("x-fast") != "" {
+			io.WriteString(w, "seen="+r.Header.Get("x-envoy-upstream-rq-timeout-ms"))
+			return
+		}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	g := startProbeGateway(t, script("req_headers replace_header 0 x-envoy-upstream-rq-timeout-ms 100"),
+		map[string]string{"a": slow}, func(c *Config) { c.Route.TimeoutMS = 10000 })
+	start := time.Now()
+	res, body := do(t, "GET", g.URL()+"/", "")
+	if res.StatusCode != 504 || body != "upstream request timeout" || time.Since(start) > 3*time.Second {
+		t.Fatalf("timeout: %d %q after %v", res.StatusCode, body, time.Since(start))
+	}
+	if _, body := do(t, "GET", g.URL()+"/", "", "x-fast", "1"); body != "seen=" {
+		t.Fatalf("header reached the upstream: %q", body)
+	}
+}

@@ -231,6 +231,16 @@ func (x *exchange) RequestHeaders(h *host.Headers, eos bool) {
 		return
 	}
 	ctx, cancel := context.WithCancel(x.ctx)
+	// Envoy's router takes a per-request timeout from x-envoy-upstream-rq-timeout-ms (set by a
+	// filter after the connection manager sanitised client x-envoy-* headers) instead of the
+	// route's, and removes the header before the request goes upstream.
+	if v, ok := h.Get("x-envoy-upstream-rq-timeout-ms"); ok {
+		h.Del("x-envoy-upstream-rq-timeout-ms")
+		if ms, err := strconv.Atoi(v); err == nil && ms > 0 {
+			cancel()
+			ctx, cancel = context.WithTimeout(x.ctx, time.Duration(ms)*time.Millisecond)
+		}
+	}
 	x.upCancel = cancel
 	var body io.Reader = http.NoBody
 	if !eos {
@@ -272,11 +282,14 @@ func mustGet(h *host.Headers, k string) string {
 // runUpstream performs the request and streams the response as events,
 // chunk by chunk as they arrive.
 func (x *exchange) runUpstream(req *http.Request, ev chan<- upEvent) {
+	// Wait on the stream's context, not the request's: a per-request timeout
+	// (x-envoy-upstream-rq-timeout-ms) ends the request, and its error must
+	// still reach the stream.
 	send := func(e upEvent) bool {
 		select {
 		case ev <- e:
 			return true
-		case <-req.Context().Done():
+		case <-x.ctx.Done():
 			return false
 		}
 	}
