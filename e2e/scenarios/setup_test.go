@@ -44,8 +44,7 @@ type env struct {
 }
 
 // pluginConfig is the scenarios' plugin configuration. open lets requests
-// without gateway authentication use the stored key (modules that know
-// gateway_keys refuse that otherwise).
+// without gateway authentication use the stored key (refused otherwise).
 func pluginConfig(open bool) json.RawMessage {
 	extra := ""
 	if open {
@@ -74,11 +73,6 @@ func start(t testing.TB, wasm []byte, workers int) *env {
 	}
 	cfg.Plugin.Configuration = pluginConfig(true)
 	g, err := gateway.Start(context.Background(), cfg)
-	if err != nil && strings.Contains(startLog.String(), `unknown field "allow_unauthenticated_stored_keys"`) {
-		// A module from before gateway authentication: stored keys are open.
-		cfg.Plugin.Configuration = pluginConfig(false)
-		g, err = gateway.Start(context.Background(), cfg)
-	}
 	if err != nil {
 		t.Fatalf("%v\n%s", err, startLog.String())
 	}
