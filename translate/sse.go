@@ -1,6 +1,9 @@
 package translate
 
-import "errors"
+import (
+	"bytes"
+	"errors"
+)
 
 // ErrLineTooLong reports an SSE line longer than the reader's limit.
 var ErrLineTooLong = errors.New("translate: SSE line too long")
@@ -72,12 +75,15 @@ func (r *SSEReader) Next() (SSEEvent, bool, error) {
 			r.skipLF = false
 		}
 		rest := r.buf[r.off:]
-		end := -1
-		for i, c := range rest {
-			if c == '\n' || c == '\r' {
-				end = i
-				break
-			}
+		// Nearly every stream ends lines in LF: find it with the vectorised IndexByte, then look
+		// for a CR only before it (a byte-at-a-time scan was a third of the families' stream time).
+		end := bytes.IndexByte(rest, '\n')
+		scope := rest
+		if end >= 0 {
+			scope = rest[:end]
+		}
+		if cr := bytes.IndexByte(scope, '\r'); cr >= 0 {
+			end = cr
 		}
 		if end < 0 {
 			if len(rest) > max {
@@ -105,13 +111,10 @@ func (r *SSEReader) Next() (SSEEvent, bool, error) {
 			continue
 		}
 		field, value := line, []byte(nil)
-		for i, c := range line {
-			if c == ':' {
-				field, value = line[:i], line[i+1:]
-				if len(value) > 0 && value[0] == ' ' {
-					value = value[1:]
-				}
-				break
+		if i := bytes.IndexByte(line, ':'); i >= 0 {
+			field, value = line[:i], line[i+1:]
+			if len(value) > 0 && value[0] == ' ' {
+				value = value[1:]
 			}
 		}
 		switch string(field) {
