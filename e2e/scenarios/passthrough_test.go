@@ -130,14 +130,14 @@ func TestOpenAIStreamingIsTrueStreaming(t *testing.T) {
 
 // clientView is the provider's OpenAI stream as a client that did not ask
 // for usage receives it: the gateway asks the provider for usage to count
-// tokens (stream_options.include_usage) and drops the usage-only chunk. The
-// per-chunk "usage":null that request makes the provider send reaches the
-// client unchanged (pinned here; real OpenAI omits the field then).
+// tokens (stream_options.include_usage), drops the usage-only chunk and
+// removes the per-chunk "usage":null that request makes the provider send,
+// as real OpenAI omits the field when the client did not ask for usage.
 func clientView(stream string) string {
 	var out strings.Builder
 	for _, ev := range strings.SplitAfter(stream, "\n\n") {
 		if !strings.Contains(ev, `"choices":[],"usage":{`) {
-			out.WriteString(ev)
+			out.WriteString(strings.Replace(ev, `,"usage":null`, "", 1))
 		}
 	}
 	return out.String()

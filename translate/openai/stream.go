@@ -145,12 +145,13 @@ func (s *Stream) event(dst []byte, ev translate.SSEEvent, final bool) ([]byte, e
 		return s.fail(dst, "upstream sent a stream event that is not JSON: "+clip(d, 200), "invalid_upstream_stream", nil)
 	}
 	var choices, usage, errv, xgroq gjson.Result
+	usageKey := -1
 	gjson.Parse(d).ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "choices":
 			choices = v
 		case "usage":
-			usage = v
+			usage, usageKey = v, k.Index
 		case "error":
 			errv = v
 		case "x_groq":
@@ -176,7 +177,40 @@ func (s *Stream) event(dst []byte, ev translate.SSEEvent, final bool) ([]byte, e
 			return dst, nil
 		}
 	}
+	if usage.Type == gjson.Null && usageKey >= 0 && !s.includeUsage {
+		// With include_usage (which the gateway asks for on its own account) OpenAI puts
+		// "usage":null in every chunk; a client that did not ask gets chunks without the field.
+		return appendWithoutMember(dst, data, usageKey, usage.Index+len(usage.Raw)), nil
+	}
 	return AppendDataEvent(dst, data), nil
+}
+
+// appendWithoutMember appends data as one event with the object member spanning
+// data[start:end] (key to end of value) and its separating comma removed.
+func appendWithoutMember(dst, data []byte, start, end int) []byte {
+	i := start - 1
+	for i >= 0 && isSpace(data[i]) {
+		i--
+	}
+	if i >= 0 && data[i] == ',' {
+		start = i // drop the comma before the member
+	} else {
+		j := end
+		for j < len(data) && isSpace(data[j]) {
+			j++
+		}
+		if j < len(data) && data[j] == ',' {
+			end = j + 1 // first member: drop the comma after it
+		}
+	}
+	if bytes.IndexByte(data, '\n') >= 0 {
+		// Multi-line data (rare): rebuild it so each line still gets its own "data:" prefix.
+		return AppendDataEvent(dst, append(append([]byte(nil), data[:start]...), data[end:]...))
+	}
+	dst = append(dst, "data: "...)
+	dst = append(dst, data[:start]...)
+	dst = append(dst, data[end:]...)
+	return append(dst, "\n\n"...)
 }
 
 // upstreamError ends the stream with the upstream's error as an OpenAI error event.

@@ -182,3 +182,26 @@ func TestStreamErrorShapes(t *testing.T) {
 		}
 	}
 }
+
+func TestAppendWithoutMember(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`{"a":1,"usage":null}`, `{"a":1}`},
+		{`{"usage":null,"a":1}`, `{"a":1}`},
+		// Whitespace around the removed member may stay; the JSON stays valid.
+		{`{"usage" : null , "a":1}`, `{ "a":1}`},
+		{`{"a":1 , "usage":null ,"b":2}`, `{"a":1  ,"b":2}`},
+		{`{"usage":null}`, `{}`},
+	} {
+		var s Stream
+		var r translate.SSEReader
+		r.Feed([]byte("data: " + tc.in + "\n\n"))
+		ev, ok, err := r.Next()
+		if !ok || err != nil {
+			t.Fatal(tc.in, ok, err)
+		}
+		got, err := s.event(nil, ev, false)
+		if err != nil || string(got) != "data: "+tc.want+"\n\n" {
+			t.Errorf("%s: got %q, %v; want %q", tc.in, got, err, tc.want)
+		}
+	}
+}
