@@ -7,6 +7,7 @@ import (
 
 	"switchyard/routing"
 	"switchyard/translate"
+	"switchyard/translate/messages"
 )
 
 // attemptState is one prepared upstream call.
@@ -18,6 +19,9 @@ type attemptState struct {
 	target     translate.Target
 	timeoutMS  int64
 	forward    []string
+	// convert: a /v1/messages client on a non-Anthropic target; answers are converted from
+	// OpenAI chat back to Anthropic's Messages shape.
+	convert bool
 }
 
 // prepare resolves the attempt's cluster and credential and builds its upstream request in
@@ -95,23 +99,45 @@ func (h *httpContext) prepare(a *routing.Attempt) error {
 			return err
 		}
 	case kindMessages:
-		if entry.Family != "anthropic" {
-			return &translate.Error{Status: 501, Type: "invalid_request_error", Code: "unsupported_operation",
-				Message: "/v1/messages is only served for Anthropic targets on this gateway (provider " + quote(a.Provider) + ")"}
+		if entry.Family == "anthropic" {
+			if err := h.buildDirect(entry, "/messages"); err != nil {
+				return err
+			}
+			body, _, err := messages.Passthrough(h.body, "", cur.target.OverrideParams, up.Body[:0])
+			if err != nil {
+				return err
+			}
+			up.Body = body
+			v := opts.AnthropicVersion
+			if v == "" {
+				v = h.clientHeader("anthropic-version")
+			}
+			if v == "" {
+				v = "2023-06-01"
+			}
+			up.Headers = append(up.Headers, translate.Header{Name: "anthropic-version", Value: v})
+			if b := opts.AnthropicBeta; b != "" {
+				up.Headers = append(up.Headers, translate.Header{Name: "anthropic-beta", Value: b})
+			}
+			break
 		}
-		if err := h.buildDirect(entry, "/messages"); err != nil {
+		// Any other family: Messages → OpenAI chat (once per request) → the family's request;
+		// answers go the other way (response.go).
+		if h.buf.chat == nil {
+			chat, _, err := messages.ToChat(h.body, h.buf.chatStore[:0])
+			if err != nil {
+				return err
+			}
+			h.buf.chatStore, h.buf.chat = chat, chat
+		}
+		ad, ok := translate.For(entry.Family)
+		if !ok {
+			return &translate.Error{Status: 500, Type: "api_error", Code: "no_adapter", Message: "no translator for provider " + quote(a.Provider)}
+		}
+		cur.adapter, cur.convert = ad, true
+		cur.call.Op = translate.OpChat
+		if err := ad.BuildRequest(&cur.call, &cur.target, h.buf.chat, up); err != nil {
 			return err
-		}
-		v := opts.AnthropicVersion
-		if v == "" {
-			v = h.clientHeader("anthropic-version")
-		}
-		if v == "" {
-			v = "2023-06-01"
-		}
-		up.Headers = append(up.Headers, translate.Header{Name: "anthropic-version", Value: v})
-		if b := opts.AnthropicBeta; b != "" {
-			up.Headers = append(up.Headers, translate.Header{Name: "anthropic-beta", Value: b})
 		}
 	case kindPassthrough:
 		if entry.Family != "openai" {
@@ -150,7 +176,11 @@ func (h *httpContext) buildDirect(entry *translate.Provider, opPath string) erro
 	}
 	up.Method, up.Scheme, up.Authority, up.Path = h.method, scheme, authority, base+opPath
 	up.Body = append(up.Body, h.body...)
-	if ct := h.clientHeader("content-type"); ct != "" {
+	ct := h.clientHeader("content-type")
+	if ct == "" && len(h.body) > 0 {
+		ct = "application/json"
+	}
+	if ct != "" {
 		up.Headers = append(up.Headers, translate.Header{Name: "content-type", Value: ct})
 	}
 	if k := h.cur.target.APIKey; k != "" {

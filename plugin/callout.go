@@ -10,6 +10,7 @@ import (
 	"switchyard/plugin/abi"
 	"switchyard/routing"
 	"switchyard/translate"
+	"switchyard/translate/messages"
 )
 
 // Envoy's router answers an async request that ran out of time with this body (host.md §3.1).
@@ -117,8 +118,7 @@ func (h *httpContext) answer(hs [][2]string, body []byte) {
 		out = append(h.buf.out[:0], body...)
 		ct = pairValue(hs, "content-type")
 	case status >= 200 && status <= 299 && h.cur.call.Stream:
-		h.stream = h.cur.adapter.NewStream(&h.cur.call)
-		h.lineLen = 0
+		h.newStream()
 		out = h.feedStream(h.buf.out[:0], body, true)
 		ct = "text/event-stream"
 	default:
@@ -184,7 +184,12 @@ func (h *httpContext) replyError(status uint32, message, typ, code string) types
 	if h.buf != nil {
 		out, hdrs = h.buf.out[:0], h.buf.rhdrs[:0]
 	}
-	out = translate.AppendError(out, message, typ, code)
+	if h.kind == kindMessages {
+		// An Anthropic client gets Anthropic's error shape.
+		out = messages.AppendError(out, messages.ErrorType(int(status)), message)
+	} else {
+		out = translate.AppendError(out, message, typ, code)
+	}
 	hdrs = append(hdrs, [2]string{"content-type", "application/json"})
 	if h.in.traceID != "" {
 		hdrs = append(hdrs, [2]string{"x-portkey-trace-id", h.in.traceID})

@@ -81,13 +81,15 @@ type httpContext struct {
 	buf     *buffers
 
 	// response side
-	status  int
-	stream  translate.Stream
-	lineLen int // bytes since the last newline of an SSE upstream
-	jsonOut bool
-	errOut  bool
-	timeout bool
-	due     int64 // unix ns when a back-off wait ends
+	status int
+	stream translate.Stream
+	// msgStream converts the OpenAI chunks of stream for a /v1/messages client.
+	msgStream translate.Stream
+	lineLen   int // bytes since the last newline of an SSE upstream
+	jsonOut   bool
+	errOut    bool
+	timeout   bool
+	due       int64 // unix ns when a back-off wait ends
 }
 
 func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action {

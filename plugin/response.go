@@ -9,6 +9,7 @@ import (
 	"switchyard/plugin/abi"
 	"switchyard/routing"
 	"switchyard/translate"
+	"switchyard/translate/messages"
 )
 
 // stopNoBuffer is Envoy's StopIterationNoBuffer: drop a held answer's body while callouts run
@@ -65,7 +66,7 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 	default:
 		abi.RemoveHttpResponseHeader("content-length")
 		abi.ReplaceHttpResponseHeader("content-type", "text/event-stream")
-		h.stream = h.cur.adapter.NewStream(&h.cur.call)
+		h.newStream()
 		return types.ActionContinue
 	}
 }
@@ -152,6 +153,9 @@ func (h *httpContext) feedStream(dst, chunk []byte, eos bool) []byte {
 		h.stream = nil
 		return dst
 	}
+	if h.msgStream != nil {
+		return h.feedConverted(dst, chunk, eos)
+	}
 	var err error
 	if len(chunk) > 0 {
 		dst, err = h.stream.Feed(dst, chunk)
@@ -164,6 +168,41 @@ func (h *httpContext) feedStream(dst, chunk []byte, eos bool) []byte {
 		dst, _ = h.stream.Finish(dst)
 		h.recordUsage(h.stream.Usage())
 		h.stream = nil
+	}
+	return dst
+}
+
+// newStream starts the answer's stream translation: the family's, then for a /v1/messages
+// client OpenAI chunks → Anthropic events.
+func (h *httpContext) newStream() {
+	h.stream = h.cur.adapter.NewStream(&h.cur.call)
+	h.msgStream = nil
+	if h.cur.convert {
+		h.msgStream = messages.NewStream(&h.cur.call)
+	}
+	h.lineLen = 0
+}
+
+// feedConverted runs both stream stages; the OpenAI SSE in between lives in h.buf.mid.
+func (h *httpContext) feedConverted(dst, chunk []byte, eos bool) []byte {
+	mid := h.buf.mid[:0]
+	var err error
+	if len(chunk) > 0 {
+		mid, err = h.stream.Feed(mid, chunk)
+	}
+	if err == nil && eos {
+		mid, err = h.stream.Finish(mid)
+	}
+	dst, err2 := h.msgStream.Feed(dst, mid)
+	h.buf.mid = mid
+	if err != nil || err2 != nil {
+		h.stream, h.msgStream = nil, nil
+		return dst
+	}
+	if eos {
+		dst, _ = h.msgStream.Finish(dst)
+		h.recordUsage(h.stream.Usage())
+		h.stream, h.msgStream = nil, nil
 	}
 	return dst
 }
@@ -206,6 +245,23 @@ func (h *httpContext) finishInlineJSON(body []byte) types.Action {
 // answer; it returns the status to send.
 func (h *httpContext) translateAnswer(dst []byte, status int, body []byte) ([]byte, int) {
 	ad := h.cur.adapter
+	if h.cur.convert {
+		// Provider → OpenAI (h.buf.mid) → Anthropic Messages (dst).
+		if status < 200 || status > 299 {
+			h.buf.mid = ad.TranslateError(status, body, h.buf.mid[:0])
+			return messages.FromChatError(status, h.buf.mid, dst), status
+		}
+		chat, usage, err := ad.TranslateResponse(&h.cur.call, body, h.buf.mid[:0])
+		h.buf.mid = chat
+		if err == nil {
+			var out []byte
+			if out, _, err = messages.FromChatResponse(chat, dst); err == nil {
+				h.recordUsage(usage)
+				return out, status
+			}
+		}
+		return messages.AppendError(dst[:0], "api_error", "upstream answer could not be translated: "+err.Error()), 502
+	}
 	if status < 200 || status > 299 {
 		return ad.TranslateError(status, body, dst), status
 	}

@@ -92,8 +92,8 @@ func TestStreamEveryFamily(t *testing.T) {
 		created = `"created":0,`
 	)
 	cases := []struct{ provider, want string }{
-		{"openai", sseBody("chatcmpl-mock", created, `"fp_mock"`, `,"usage":null`, role, hello, from, the, mock, stop)},
-		{"azure-openai", sseBody("chatcmpl-mock", created, `"fp_mock"`, `,"usage":null`, role, hello, from, the, mock, stop)},
+		{"openai", sseBody("chatcmpl-mock", created, `"fp_mock"`, "", role, hello, from, the, mock, stop)},
+		{"azure-openai", sseBody("chatcmpl-mock", created, `"fp_mock"`, "", role, hello, from, the, mock, stop)},
 		{"anthropic", sseBody("msg_mock", created, "null", "", role, hello, from, the, mock, stop)},
 		{"google", sseBody("mock-gemini-response", created, "null", "", gRole, from, the, mock, stop)},
 		{"vertex-ai", sseBody("mock-gemini-response", created, "null", "", gRole, from, the, mock, stop)},
