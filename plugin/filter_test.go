@@ -402,3 +402,37 @@ func header(hs [][2]string, k string) string {
 	}
 	return ""
 }
+
+// TestKongAutoModeRunsRetryablePlansAsCallouts: on Kong (no response hold at headers) a plan
+// that may retry runs its attempts as http callouts from the request phase; the answer is a
+// local response with the gateway headers.
+func TestKongAutoModeRunsRetryablePlansAsCallouts(t *testing.T) {
+	h := newTestHost(t, kongConfig)
+	id := h.InitializeHttpContext()
+	hdrs := baseHeaders([2]string{"x-portkey-config", `{"provider":"openai","retry":{"attempts":1}}`}, [2]string{"x-mock", "kept"})
+	if act := h.CallOnRequestHeaders(id, hdrs, false); act != types.ActionContinue {
+		t.Fatalf("headers action %v, want Continue on Kong", act)
+	}
+	if act := h.CallOnRequestBody(id, []byte(chatBody), true); act != types.ActionPause {
+		t.Fatalf("body action %v, want Pause while the callout runs", act)
+	}
+	calls := h.GetCalloutAttributesFromContext(id)
+	if len(calls) != 1 || calls[0].Upstream != "openai" || string(calls[0].Body) != chatBody {
+		t.Fatalf("callouts %+v", calls)
+	}
+	for k, v := range map[string]string{":path": "/v1/chat/completions", ":authority": "api.openai.com", ":method": "POST",
+		"authorization": "Bearer " + testKey, "x-mock": "kept", "x-portkey-config": "", "x-switchyard-cluster": ""} {
+		if got := header(calls[0].Headers, k); got != v {
+			t.Errorf("callout %s = %q, want %q", k, got, v)
+		}
+	}
+	answer := `{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini","choices":[]}`
+	h.CallOnHttpCallResponse(calls[0].CalloutID, [][2]string{{":status", "200"}, {"content-type", "application/json"}, {"x-request-id", "up-1"}}, nil, []byte(answer))
+	r := h.GetSentLocalResponse(id)
+	if r == nil || r.StatusCode != 200 || string(r.Data) != answer {
+		t.Fatalf("local response %+v", r)
+	}
+	assertHeaders(t, r.Headers, [][2]string{{"x-request-id", "up-1"}, {"content-type", "application/json"},
+		{"x-portkey-last-used-option-index", "config"}, {"x-portkey-retry-attempt-count", "0"}, {"x-portkey-cache-status", "DISABLED"},
+		{"x-portkey-trace-id", "t-1"}, {"x-portkey-provider", "openai"}})
+}

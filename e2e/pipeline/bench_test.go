@@ -20,7 +20,7 @@ const benchConfig = `{"allow_unauthenticated_stored_keys":true,"request_deadline
 
 // benchBody is a ~2 KB chat request: system prompt, several turns, a tool.
 var benchBody = func() string {
-	long := strings.Repeat("Please keep answers short and cite the documentation. ", 6)
+	long := strings.Repeat("Please keep answers short and cite the documentation. ", 9)
 	return `{"model":"gpt-4o-mini","temperature":0.2,"max_tokens":512,"messages":[` +
 		`{"role":"system","content":"` + long + `"},` +
 		`{"role":"user","content":"` + long + `What is the capital of France?"},` +
