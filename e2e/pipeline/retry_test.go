@@ -170,4 +170,3 @@ func TestNamedConfig(t *testing.T) {
 		t.Errorf("openai called %d times, want 2 (one retry)", n)
 	}
 }
-
