@@ -33,7 +33,8 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 	}
 	h.plan.Report(routing.Outcome{Status: st, Header: func(n string) string { return pairValue(hs, n) }})
 	if st < 200 || st > 299 {
-		if a, wait, ok := h.plan.Next(); ok {
+		// Kong cannot hold a response at its headers: the answer flows as it is.
+		if a, wait, ok := h.plan.Next(); ok && !h.cfg.kong {
 			h.state = stHolding
 			h.schedule(a, wait)
 			return types.ActionPause
