@@ -192,3 +192,28 @@ func TestModelsPassthrough(t *testing.T) {
 		t.Fatalf("upstream %s %s %v", up.Method, up.Path, up.Header)
 	}
 }
+
+// TestBedrockSigV4FromHeaders: AWS credentials from x-portkey-aws-* headers sign the request;
+// the secret never travels.
+func TestBedrockSigV4FromHeaders(t *testing.T) {
+	g := start(t, nil)
+	tag := newTag(t)
+	r := do(t, g, "POST", "/v1/chat/completions", chatBody, "x-portkey-provider", "bedrock",
+		"x-portkey-aws-access-key-id", "AKIDEXAMPLE", "x-portkey-aws-secret-access-key", "wJalrXUtnFEMI-secret",
+		"x-portkey-aws-session-token", "tok-1", "x-portkey-aws-region", "us-west-2", "x-mock-tag", tag)
+	wantStatus(t, r, 200)
+	up := only(t, "bedrock", tag)
+	auth := up.Header.Get("Authorization")
+	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") || !strings.Contains(auth, "/us-west-2/bedrock/aws4_request") ||
+		up.Header.Get("X-Amz-Date") == "" || up.Header.Get("X-Amz-Security-Token") != "tok-1" || up.Host != "bedrock-runtime.us-west-2.amazonaws.com" {
+		t.Fatalf("upstream %s %v", up.Host, up.Header)
+	}
+	for k, vs := range up.Header {
+		for _, v := range vs {
+			if strings.Contains(v, "wJalrXUtnFEMI-secret") {
+				t.Fatalf("secret sent in %s", k)
+			}
+		}
+	}
+	noGatewayHeaders(t, up)
+}

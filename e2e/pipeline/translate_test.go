@@ -1,9 +1,14 @@
 package pipeline
 
 import (
+	"io"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"switchyard/e2e/providers"
 )
 
 var createdRE = regexp.MustCompile(`"created":\d+`)
@@ -144,5 +149,49 @@ func TestCompletionsLegacy(t *testing.T) {
 	}
 	if up := only(t, "openai", tag); up.Path != "/v1/completions" {
 		t.Fatalf("upstream path %s", up.Path)
+	}
+}
+
+// TestInlineStreamIsNotHeld: translated events reach the client while the provider is still
+// streaming (the mock holds its stream after the first event until the client has read it).
+func TestInlineStreamIsNotHeld(t *testing.T) {
+	g := start(t, nil)
+	tag := newTag(t)
+	release := make(chan struct{})
+	mock("anthropic").ScriptTag(tag, providers.Reply{Release: release})
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	req, _ := http.NewRequest("POST", g.URL()+"/v1/chat/completions",
+		strings.NewReader(`{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`))
+	req.Header.Set("x-portkey-provider", "anthropic")
+	req.Header.Set("x-mock-tag", tag)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	first := make(chan string, 1)
+	go func() {
+		buf := make([]byte, 4096)
+		n, _ := res.Body.Read(buf)
+		first <- string(buf[:n])
+	}()
+	select {
+	case got := <-first:
+		if !strings.HasPrefix(got, `data: {"id":"msg_mock","object":"chat.completion.chunk"`) {
+			t.Fatalf("first bytes %q", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no event reached the client while the provider held its stream: the answer is buffered")
+	}
+	close(release)
+	rest, _ := io.ReadAll(res.Body)
+	if !strings.HasSuffix(string(rest), "data: [DONE]\n\n") {
+		t.Fatalf("stream end %q", rest)
 	}
 }
