@@ -105,7 +105,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 		return h.hostError("read request headers", err)
 	}
 	h.headers = hs
-	var contentLength, auth, xAPIKey, gwKey, badHeader string
+	var contentLength, auth, xAPIKey, azureKey, gwKey, portkeyKey, badHeader string
 	for i := range hs {
 		k, v := hs[i][0], hs[i][1]
 		switch k {
@@ -119,6 +119,11 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 			auth = v
 		case "x-api-key":
 			xAPIKey = v
+		case "api-key":
+			azureKey = v
+		case "x-portkey-api-key":
+			// Portkey's SDKs send their gateway key here.
+			portkeyKey = v
 		case gatewayKeyHeader:
 			gwKey = v
 		default:
@@ -130,6 +135,9 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 		}
 	}
 	// Gateway authentication comes before anything else.
+	if gwKey == "" {
+		gwKey = portkeyKey
+	}
 	if len(h.cfg.gatewayKeys) > 0 {
 		switch {
 		case gwKey != "" && h.cfg.validGatewayKey(gwKey):
@@ -138,7 +146,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 			h.authenticated, h.authConsumed = true, true
 		default:
 			return h.replyError(401, "missing or invalid gateway key: send it in the "+gatewayKeyHeader+
-				" header (or as Authorization: Bearer <key>)", "invalid_request_error", "invalid_api_key")
+				" header (or x-portkey-api-key, or Authorization: Bearer <key>)", "invalid_request_error", "invalid_api_key")
 		}
 	}
 	if !h.authConsumed {
@@ -146,6 +154,8 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 			h.in.apiKey = routing.APIKeyFromAuthorization(auth)
 		} else if xAPIKey != "" {
 			h.in.apiKey = xAPIKey
+		} else if azureKey != "" {
+			h.in.apiKey = azureKey
 		}
 	}
 	if h.in.traceID == "" {

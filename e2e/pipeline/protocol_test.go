@@ -19,7 +19,7 @@ func TestGatewayAuthentication(t *testing.T) {
 		pc["gateway_keys"] = []string{sha("gw-secret-1"), sha("gw-secret-2")}
 		delete(pc, "allow_unauthenticated_stored_keys")
 	})
-	const denied = `{"error":{"message":"missing or invalid gateway key: send it in the x-switchyard-key header (or as Authorization: Bearer <key>)","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`
+	const denied = `{"error":{"message":"missing or invalid gateway key: send it in the x-switchyard-key header (or x-portkey-api-key, or Authorization: Bearer <key>)","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}`
 	for _, hdr := range [][]string{nil, {"x-switchyard-key", "wrong"}, {"Authorization", "Bearer wrong"}, {"Authorization", "Bearer sk-openai-client"}} {
 		tag := newTag(t)
 		// The config header is invalid too: authentication comes before anything else.
@@ -27,7 +27,7 @@ func TestGatewayAuthentication(t *testing.T) {
 		wantStatus(t, r, 401)
 		wantBody(t, r.body, denied)
 	}
-	for i, hdr := range [][]string{{"x-switchyard-key", "gw-secret-1"}, {"Authorization", "Bearer gw-secret-2"}} {
+	for i, hdr := range [][]string{{"x-switchyard-key", "gw-secret-1"}, {"Authorization", "Bearer gw-secret-2"}, {"x-portkey-api-key", "gw-secret-1"}} {
 		tag := newTag(t)
 		r := do(t, g, "POST", "/v1/chat/completions", chatBody, append(hdr, "x-portkey-provider", "openai", "x-mock-tag", tag)...)
 		wantStatus(t, r, 200)
@@ -216,4 +216,15 @@ func TestBedrockSigV4FromHeaders(t *testing.T) {
 		}
 	}
 	noGatewayHeaders(t, up)
+}
+
+// TestAzureClientKey: Azure clients send their key in api-key; it reaches Azure in api-key.
+func TestAzureClientKey(t *testing.T) {
+	g := start(t, nil)
+	tag := newTag(t)
+	r := do(t, g, "POST", "/v1/chat/completions", chatBody, "x-portkey-provider", "azure-openai", "api-key", "az-client", "x-mock-tag", tag)
+	wantStatus(t, r, 200)
+	if up := only(t, "azure-openai", tag); up.Header.Get("Api-Key") != "az-client" || up.Header.Get("Authorization") != "" {
+		t.Fatalf("upstream %v", up.Header)
+	}
 }
