@@ -60,6 +60,9 @@ func (h *httpContext) onCallout(numHeaders, bodySize, _ int) {
 	if h.state == stAnswered || h.state == stPassed {
 		return
 	}
+	// A callout dispatched from the tick has no guarded stream to answer a panic (abi.Guard
+	// knows only the stream whose callback is running): answer this one here.
+	defer h.recoverAnswer("http call response")
 	var hs [][2]string
 	if numHeaders > 0 {
 		hs, _ = abi.GetHttpCallResponseHeaders()
@@ -218,4 +221,14 @@ func (h *httpContext) send(status uint32, hdrs [][2]string, body []byte) types.A
 		abi.LogError("switchyard: send_local_response failed: " + err.Error())
 	}
 	return types.ActionPause
+}
+
+// recoverAnswer turns a panic into the stream's 500 instead of a stream left hanging.
+func (h *httpContext) recoverAnswer(where string) {
+	if r := recover(); r != nil {
+		abi.LogError("switchyard: recovered panic in " + where)
+		if h.state != stAnswered && h.state != stPassed {
+			h.fail(500, abi.InternalErrorBody)
+		}
+	}
 }

@@ -148,7 +148,10 @@ func (p *pluginContext) OnTick() {
 		if err := abi.SetEffectiveContext(h.id); err != nil {
 			continue
 		}
-		h.dispatch()
+		func() {
+			defer h.recoverAnswer("tick")
+			h.dispatch()
+		}()
 	}
 	if len(p.waiters) == 0 && p.ticking && (p.cfg == nil || !p.cfg.kong) {
 		abi.SetTickPeriodMilliSeconds(0)
