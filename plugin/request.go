@@ -54,6 +54,7 @@ type inputs struct {
 	timeoutMS                                                            int64
 	opts                                                                 routing.KnownOptions
 	traceGenerated                                                       bool
+	strict                                                               routing.Tristate
 }
 
 type httpContext struct {
@@ -225,7 +226,16 @@ func (in *inputs) set(name, v string) string {
 		in.forward = v
 	case "custom-host":
 		in.customHost = strings.TrimRight(strings.TrimSpace(v), "/")
-	case "strict-open-ai-compliance", "cache-force-refresh", "cache-namespace", "span-id", "parent-span-id", "span-name", "api-key":
+	case "strict-open-ai-compliance":
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "false":
+			in.strict = routing.False
+		case "true":
+			in.strict = routing.True
+		default:
+			return "x-portkey-strict-open-ai-compliance must be true or false (got " + quote(v) + ")"
+		}
+	case "cache-force-refresh", "cache-namespace", "span-id", "parent-span-id", "span-name", "api-key":
 		// Accepted for compatibility; no effect on this gateway (README).
 	default:
 		key := name

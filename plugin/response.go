@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
 
 	"switchyard/plugin/abi"
 	"switchyard/routing"
@@ -272,7 +274,42 @@ func (h *httpContext) translateAnswer(dst []byte, status int, body []byte) ([]by
 		return translate.AppendError(dst[:0], msg, "api_error", "bad_upstream_response"), 502
 	}
 	h.recordUsage(usage)
+	if !h.strict() {
+		out = h.addProviderDetail(out, body)
+	}
 	return out, status
+}
+
+// strict reports whether answers must be pure OpenAI shape (the default); the header beats the
+// config's strict_open_ai_compliance.
+func (h *httpContext) strict() bool {
+	if h.in.strict != routing.Unset {
+		return h.in.strict == routing.True
+	}
+	if h.attempt.Target != nil {
+		return h.attempt.Strict.Bool(true)
+	}
+	return true
+}
+
+// addProviderDetail adds what Portkey adds without strict OpenAI compliance: Anthropic's raw
+// stop reason as finish_reason and its content blocks (thinking, tool_use...) as
+// message.content_blocks. Off the default path, so sjson's copies are acceptable here.
+func (h *httpContext) addProviderDetail(out, upstream []byte) []byte {
+	if h.cur.target.Provider == nil || h.cur.target.Provider.Family != "anthropic" || h.cur.call.Op != translate.OpChat {
+		return out
+	}
+	if blocks := gjson.GetBytes(upstream, "content"); blocks.IsArray() {
+		if b, err := sjson.SetRawBytes(out, "choices.0.message.content_blocks", []byte(blocks.Raw)); err == nil {
+			out = b
+		}
+	}
+	if stop := gjson.GetBytes(upstream, "stop_reason"); stop.Type == gjson.String {
+		if b, err := sjson.SetBytes(out, "choices.0.finish_reason", stop.Str); err == nil {
+			out = b
+		}
+	}
+	return out
 }
 
 // recordUsage publishes token counts as filter state for the access log (wasm.switchyard.usage).

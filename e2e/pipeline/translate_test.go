@@ -195,3 +195,20 @@ func TestInlineStreamIsNotHeld(t *testing.T) {
 		t.Fatalf("stream end %q", rest)
 	}
 }
+
+// TestNonStrictAddsProviderDetail: strict_open_ai_compliance false (header or config) adds
+// Anthropic's raw stop reason and content blocks, as Portkey does; the default stays pure.
+func TestNonStrictAddsProviderDetail(t *testing.T) {
+	g := start(t, nil)
+	want := `{"id":"msg_mock","object":"chat.completion","created":0,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello from the mock.","refusal":null,"annotations":[],"content_blocks":[{"type":"text","text":"Hello from the mock."}]},"logprobs":null,"finish_reason":"end_turn"}],` +
+		`"usage":{"prompt_tokens":12,"completion_tokens":4,"total_tokens":16,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":null}`
+	r := do(t, g, "POST", "/v1/chat/completions", chatBody, "x-portkey-provider", "anthropic",
+		"x-portkey-strict-open-ai-compliance", "false", "x-mock-tag", newTag(t))
+	wantStatus(t, r, 200)
+	wantBody(t, norm(r.body), want)
+	r = do(t, g, "POST", "/v1/chat/completions", chatBody, "x-portkey-config",
+		`{"provider":"anthropic","strict_open_ai_compliance":false}`, "x-mock-tag", newTag(t))
+	wantBody(t, norm(r.body), want)
+	r = do(t, g, "POST", "/v1/chat/completions", chatBody, "x-portkey-provider", "anthropic", "x-mock-tag", newTag(t))
+	wantBody(t, norm(r.body), `{"id":"msg_mock","object":"chat.completion","created":0,"model":"gpt-4o-mini",`+completionTail+`null}`)
+}
