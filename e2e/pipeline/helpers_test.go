@@ -48,11 +48,28 @@ func start(t testing.TB, edit func(pc map[string]any)) *gateway.Gateway {
 	cfg.Listen, cfg.Admin = "127.0.0.1:0", ""
 	cfg.Workers = 1
 	cfg.Wasm = moduleBytes(t)
+	var mu sync.Mutex
+	var logs []string
 	cfg.Logger = func(level int, msg string) {
+		mu.Lock()
+		logs = append(logs, msg)
+		mu.Unlock()
 		if level >= 3 {
 			t.Log(msg)
 		}
 	}
+	// Secrets never reach a log line.
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, l := range logs {
+			for _, v := range cfg.Plugin.Env {
+				if strings.Contains(l, v) {
+					t.Errorf("a stored key is in the log line %q", l)
+				}
+			}
+		}
+	})
 	if edit != nil {
 		var pc map[string]any
 		if err := json.Unmarshal(cfg.Plugin.Configuration, &pc); err != nil {
