@@ -148,6 +148,14 @@ func TestCustomHostAllowList(t *testing.T) {
 	if up.Host != "llm.internal:8080" || up.Path != "/v1/chat/completions" {
 		t.Fatalf("upstream %s %s", up.Host, up.Path)
 	}
+	// A catalogue provider with no providers entry is reachable through an allowed custom host.
+	tag = newTag(t)
+	r = do(t, g, "POST", "/v1/chat/completions", chatBody, "x-portkey-config",
+		`{"provider":"ollama","custom_host":"http://llm.internal:8080/v1"}`, "x-mock-tag", tag)
+	wantStatus(t, r, 200)
+	if up := only(t, "openai", tag); up.Host != "llm.internal:8080" || up.Path != "/v1/chat/completions" || up.Header.Get("Authorization") != "" {
+		t.Fatalf("upstream %s %s %v", up.Host, up.Path, up.Header)
+	}
 	for _, h := range []string{"http://evil.example/v1", "http://llm.internal:8080/v2"} {
 		tag := newTag(t)
 		r := do(t, g, "POST", "/v1/chat/completions", chatBody, "x-portkey-provider", "openai", "x-portkey-custom-host", h, "x-mock-tag", tag)
