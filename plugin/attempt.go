@@ -95,6 +95,7 @@ func (h *httpContext) prepare(a *routing.Attempt) error {
 			return &translate.Error{Status: 500, Type: "api_error", Code: "no_adapter", Message: "no translator for provider " + quote(a.Provider)}
 		}
 		cur.adapter = ad
+		cur.call.BodyValid = true // route() ran gjson.ValidBytes on it
 		if err := ad.BuildRequest(&cur.call, &cur.target, h.body, up); err != nil {
 			return err
 		}

@@ -62,6 +62,15 @@ func TestRequestGolden(t *testing.T) {
 				t.Fatalf("body is not valid JSON: %s", r.Body)
 			}
 			goldentest.Check(t, "request/"+tc.name+".golden", dumpRequest(&r, c))
+			// A caller that validated the body already (Call.BodyValid) gets the same request.
+			cv := &translate.Call{Op: translate.OpChat, Created: 1700000000, ID: "chatcmpl-fallback", BodyValid: true}
+			var rv translate.UpstreamRequest
+			if err := (Adapter{}).BuildRequest(cv, tg, goldentest.Read(t, "request/"+tc.name+".json"), &rv); err != nil {
+				t.Fatalf("BuildRequest with BodyValid: %v", err)
+			}
+			if got, want := dumpRequest(&rv, cv), dumpRequest(&r, c); string(got) != string(want) {
+				t.Errorf("BodyValid changed the request:\n%s\nwant\n%s", got, want)
+			}
 		})
 	}
 }

@@ -18,7 +18,7 @@ import (
 // It fills c.Model, c.Stream and c.IncludeUsage (what the client itself asked for).
 func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte) ([]byte, error) {
 	s := str(body)
-	if !isObject(s) {
+	if !(c.BodyValid && rawjson.StartsObject(s)) && !isObject(s) {
 		return dst, translate.Invalid("request body must be a JSON object")
 	}
 	var over gjson.Result

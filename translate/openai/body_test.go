@@ -64,6 +64,11 @@ func TestAppendBodyEdits(t *testing.T) {
 			if got := string(out); got != "keep:"+tc.want {
 				t.Errorf("got  %s\nwant keep:%s", got, tc.want)
 			}
+			// A caller that validated the body already gets the same bytes.
+			cv := &translate.Call{Op: tc.op, BodyValid: true}
+			if outV, err := AppendBody([]byte("keep:"), cv, &tg, []byte(tc.body)); err != nil || string(outV) != string(out) {
+				t.Errorf("BodyValid: got %s, %v", outV, err)
+			}
 			if !isObject(string(out[5:])) {
 				t.Errorf("not valid JSON")
 			}
@@ -71,5 +76,14 @@ func TestAppendBodyEdits(t *testing.T) {
 				t.Errorf("stream=%v include_usage=%v", c.Stream, c.IncludeUsage)
 			}
 		})
+	}
+}
+
+func TestAppendBodyValidStillChecksObject(t *testing.T) {
+	tg := translate.Target{Provider: translate.Lookup("openai")}
+	for _, body := range []string{`[1]`, ` "s"`, ``} {
+		if _, err := AppendBody(nil, &translate.Call{Op: translate.OpChat, BodyValid: true}, &tg, []byte(body)); err == nil {
+			t.Errorf("%q: want an error", body)
+		}
 	}
 }

@@ -29,6 +29,13 @@ func AppendCompact(dst []byte, raw string) []byte {
 	return append(dst, raw[start:]...)
 }
 
+// StartsObject reports whether the first non-space byte of s opens an object; for text already
+// known to be valid JSON it is IsObject without the validation walk.
+func StartsObject(s string) bool {
+	i := SkipWS(s, 0)
+	return i < len(s) && s[i] == '{'
+}
+
 // IsObject reports whether s is one valid JSON object (surrounding whitespace allowed).
 func IsObject(s string) bool {
 	i := SkipWS(s, 0)
