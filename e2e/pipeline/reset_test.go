@@ -1,0 +1,131 @@
+package pipeline
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+const streamBody = `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`
+
+// streamResult is a streamed answer read to its end, and how the read ended.
+type streamResult struct {
+	result
+	err error
+}
+
+// stream posts a streaming chat request and reads the answer to its end. The client's 10 s
+// timeout is the no-hang bound: every case here ends within milliseconds, so only a stream
+// left open by the gateway can reach it (and then fails as a timeout, not as the expected end).
+func stream(t *testing.T, url string, hdr ...string) streamResult {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url+"/v1/chat/completions", strings.NewReader(streamBody))
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	return streamResult{result{res.StatusCode, res.Header, string(b)}, err}
+}
+
+// TestUpstreamResetMidStream: the provider's connection breaks after four stream events
+// (Anthropic's message_start, content_block_start, ping and the first text delta).
+//
+// Inline (the first attempt goes through the proxy's router and streams), the client has the
+// translated events of what arrived, then its stream is reset, as Envoy's router resets the
+// downstream stream on an upstream reset after the response started: no filter callback runs
+// after it, so the plugin cannot append an error event or [DONE]. The client sees a truncated
+// stream (HTTP/1.1: no final chunk, io.ErrUnexpectedEOF), which OpenAI's SDKs raise as an
+// error. The stream has started, so no fallback follows.
+//
+// As a callout (attempt_mode callout, or any attempt after a failed first one) the answer is
+// held until complete, so the reset is an ordinary connection failure: a fallback takes over
+// with a complete stream, and without one the client gets a 502 before any stream byte.
+func TestUpstreamResetMidStream(t *testing.T) {
+	const (
+		role      = `{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]`
+		hello     = `{"content":"Hello"},"logprobs":null,"finish_reason":null}]`
+		from      = `{"content":" from"},"logprobs":null,"finish_reason":null}]`
+		the       = `{"content":" the"},"logprobs":null,"finish_reason":null}]`
+		mockText  = `{"content":" mock."},"logprobs":null,"finish_reason":null}]`
+		stop      = `{},"logprobs":null,"finish_reason":"stop"}]`
+		created   = `"created":0,`
+		unreached = `{"error":{"message":"provider \"anthropic\" could not be reached (connection failure)","type":"api_error","param":null,"code":"upstream_unavailable"}}`
+	)
+	// What the client has of the broken Anthropic stream: everything before [DONE] is cut.
+	truncated := strings.TrimSuffix(sseBody("msg_mock", created, "null", "", role, hello), "data: [DONE]\n\n")
+	complete := sseBody("chatcmpl-mock", `"created":1700000000,`, `"fp_mock"`, "", role, hello, from, the, mockText, stop)
+
+	wantTruncated := func(t *testing.T, r streamResult, index string) {
+		t.Helper()
+		if !errors.Is(r.err, io.ErrUnexpectedEOF) {
+			t.Fatalf("stream ended with %v, want a reset (unexpected EOF); body %q", r.err, r.body)
+		}
+		wantStatus(t, r.result, 200)
+		wantBody(t, norm(r.body), truncated)
+		wantRoute(t, r.result, "anthropic", index, "0")
+		if ct := r.header.Get("Content-Type"); ct != "text/event-stream" {
+			t.Errorf("content-type %q", ct)
+		}
+	}
+	wantUnreached := func(t *testing.T, r streamResult) {
+		t.Helper()
+		if r.err != nil {
+			t.Fatalf("read: %v", r.err)
+		}
+		wantStatus(t, r.result, 502)
+		wantBody(t, r.body, unreached)
+		if got := r.header.Get("Content-Type"); got != "application/json" {
+			t.Errorf("content-type %q", got)
+		}
+	}
+
+	modes(t, func(t *testing.T, mode string) {
+		g := start(t, withMode(mode, nil))
+		reset := []string{"x-mock-anthropic-reset-after", "4"}
+
+		t.Run("single target", func(t *testing.T) {
+			tag := newTag(t)
+			r := stream(t, g.URL(), append([]string{"x-portkey-provider", "anthropic", "x-mock-tag", tag}, reset...)...)
+			if mode == "inline" {
+				wantTruncated(t, r, "config")
+			} else {
+				wantUnreached(t, r)
+			}
+			wantCalls(t, tag, map[string]int{"anthropic": 1})
+		})
+
+		t.Run("first of a fallback", func(t *testing.T) {
+			tag := newTag(t)
+			cfg := `{"strategy":{"mode":"fallback"},"targets":[{"provider":"anthropic"},{"provider":"openai"}]}`
+			r := stream(t, g.URL(), append([]string{"x-portkey-config", cfg, "x-mock-tag", tag}, reset...)...)
+			if mode == "inline" {
+				wantTruncated(t, r, "config.targets[0]")
+				wantCalls(t, tag, map[string]int{"anthropic": 1})
+				return
+			}
+			if r.err != nil {
+				t.Fatalf("read: %v", r.err)
+			}
+			wantStatus(t, r.result, 200)
+			wantBody(t, r.body, complete)
+			wantRoute(t, r.result, "openai", "config.targets[1]", "0")
+			wantCalls(t, tag, map[string]int{"anthropic": 1, "openai": 1})
+		})
+
+		// The first attempt fails with a 500; the fallback callout's stream breaks.
+		t.Run("callout rescue breaks", func(t *testing.T) {
+			tag := newTag(t)
+			r := stream(t, g.URL(), append([]string{"x-portkey-config", fallbackConfig, "x-mock-tag", tag, "x-mock-openai-status", "500"}, reset...)...)
+			wantUnreached(t, r)
+			wantCalls(t, tag, map[string]int{"openai": 1, "anthropic": 1})
+		})
+	})
+}
