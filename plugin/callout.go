@@ -73,7 +73,7 @@ func (h *httpContext) onCallout(numHeaders, bodySize, _ int) {
 		if bodySize > h.cfg.maxResponseBodyBytes {
 			h.plan.Report(routing.Outcome{GatewayError: true})
 			h.state = stAnswered
-			h.replyError(502, "upstream answer exceeds the gateway limit of "+
+			h.replyAttemptError(502, "upstream answer exceeds the gateway limit of "+
 				strconv.Itoa(h.cfg.maxResponseBodyBytes)+" bytes", "api_error", "response_too_large")
 			return
 		}
@@ -103,7 +103,7 @@ func (h *httpContext) onCallout(numHeaders, bodySize, _ int) {
 		h.finishTimeout()
 	case out.ConnFailure:
 		h.state = stAnswered
-		h.replyError(502, "provider "+quote(h.cur.providerID)+" could not be reached (connection failure)", "api_error", "upstream_unavailable")
+		h.replyAttemptError(502, "provider "+quote(h.cur.providerID)+" could not be reached (connection failure)", "api_error", "upstream_unavailable")
 	default:
 		h.answer(hs, body)
 	}
@@ -150,7 +150,7 @@ func (h *httpContext) answer(hs [][2]string, body []byte) {
 func (h *httpContext) finishTimeout() {
 	h.state = stAnswered
 	msg := "Request exceeded the timeout sent in the request: " + strconv.FormatInt(h.cur.timeoutMS, 10) + "ms"
-	h.replyError(408, msg, "timeout_error", "")
+	h.replyAttemptError(408, msg, "timeout_error", "")
 }
 
 // planFailed answers a plan that ended without an answer to give.
@@ -182,6 +182,17 @@ func (h *httpContext) replyTranslateError(err error) types.Action {
 
 // replyError sends an OpenAI-shaped gateway error with the gateway response headers.
 func (h *httpContext) replyError(status uint32, message, typ, code string) types.Action {
+	return h.replyErrorAs(status, message, typ, code, false)
+}
+
+// replyAttemptError answers the failure of an attempt the gateway made (connection failure,
+// timeout, oversized answer): as with an upstream's own error, the client learns which target
+// failed from the x-portkey-* routing headers, whichever attempt mode ran it.
+func (h *httpContext) replyAttemptError(status uint32, message, typ, code string) types.Action {
+	return h.replyErrorAs(status, message, typ, code, true)
+}
+
+func (h *httpContext) replyErrorAs(status uint32, message, typ, code string, routed bool) types.Action {
 	var out []byte
 	var hdrs [][2]string
 	if h.buf != nil {
@@ -194,7 +205,10 @@ func (h *httpContext) replyError(status uint32, message, typ, code string) types
 		out = translate.AppendError(out, message, typ, code)
 	}
 	hdrs = append(hdrs, [2]string{"content-type", "application/json"})
-	if h.in.traceID != "" {
+	switch {
+	case routed:
+		hdrs = h.gatewayHeaders(hdrs)
+	case h.in.traceID != "":
 		hdrs = append(hdrs, [2]string{"x-portkey-trace-id", h.in.traceID})
 	}
 	if h.buf != nil {

@@ -75,8 +75,9 @@ func TestUpstreamResetMidStream(t *testing.T) {
 			t.Errorf("content-type %q", ct)
 		}
 	}
-	wantUnreached := func(t *testing.T, r streamResult) {
+	wantUnreached := func(t *testing.T, r streamResult, index string) {
 		t.Helper()
+		wantRoute(t, r.result, "anthropic", index, "0")
 		if r.err != nil {
 			t.Fatalf("read: %v", r.err)
 		}
@@ -97,7 +98,7 @@ func TestUpstreamResetMidStream(t *testing.T) {
 			if mode == "inline" {
 				wantTruncated(t, r, "config")
 			} else {
-				wantUnreached(t, r)
+				wantUnreached(t, r, "config")
 			}
 			wantCalls(t, tag, map[string]int{"anthropic": 1})
 		})
@@ -124,8 +125,36 @@ func TestUpstreamResetMidStream(t *testing.T) {
 		t.Run("callout rescue breaks", func(t *testing.T) {
 			tag := newTag(t)
 			r := stream(t, g.URL(), append([]string{"x-portkey-config", fallbackConfig, "x-mock-tag", tag, "x-mock-openai-status", "500"}, reset...)...)
-			wantUnreached(t, r)
+			wantUnreached(t, r, "config.targets[1]")
 			wantCalls(t, tag, map[string]int{"openai": 1, "anthropic": 1})
 		})
+	})
+}
+
+// TestAttemptFailureRoutingHeaders: an attempt that fails without an upstream answer (it timed
+// out) is answered by the gateway with the same x-portkey-* routing headers as an upstream's
+// own error, in both attempt modes.
+func TestAttemptFailureRoutingHeaders(t *testing.T) {
+	modes(t, func(t *testing.T, mode string) {
+		g := start(t, withMode(mode, nil))
+		cases := []struct {
+			name, cfg, provider, index string
+		}{
+			{"single target", `{"provider":"openai","request_timeout":150}`, "openai", "config"},
+			{"last of a fallback", `{"strategy":{"mode":"fallback"},"request_timeout":150,"targets":[{"provider":"openai"},{"provider":"cohere"}]}`,
+				"cohere", "config.targets[1]"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				r := do(t, g, "POST", "/v1/chat/completions", chatBody, "x-portkey-config", c.cfg,
+					"x-portkey-trace-id", "tr-408", "x-mock-tag", newTag(t), "x-mock-delay-ms", "3000")
+				wantStatus(t, r, 408)
+				wantBody(t, r.body, `{"error":{"message":"Request exceeded the timeout sent in the request: 150ms","type":"timeout_error","param":null,"code":null}}`)
+				wantRoute(t, r, c.provider, c.index, "0")
+				if got := r.header.Get("X-Portkey-Trace-Id"); got != "tr-408" {
+					t.Errorf("trace id %q", got)
+				}
+			})
+		}
 	})
 }
