@@ -2,10 +2,12 @@ package openai
 
 import (
 	"bytes"
+	"unsafe"
 
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/rawjson"
 )
 
 // NewStream implements translate.Adapter.
@@ -144,18 +146,21 @@ func (s *Stream) event(dst []byte, ev translate.SSEEvent, final bool) ([]byte, e
 		}
 		return s.fail(dst, "upstream sent a stream event that is not JSON: "+clip(d, 200), "invalid_upstream_stream", nil)
 	}
+	// rawjson hands out raw spans: gjson's ForEach would also parse "created" and every other
+	// member of every chunk (float parsing is dear in wasm) only for them to be ignored.
 	var choices, usage, errv, xgroq gjson.Result
-	usageKey := -1
-	gjson.Parse(d).ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
+	usageKey, usageEnd := -1, -1
+	rawjson.EachMember(d, func(rawKey, raw string) bool {
+		switch rawjson.Unescape(rawKey[1 : len(rawKey)-1]) {
 		case "choices":
-			choices = v
+			choices = gjson.Parse(raw)
 		case "usage":
-			usage, usageKey = v, k.Index
+			usage = gjson.Parse(raw)
+			usageKey, usageEnd = offsetIn(d, rawKey), offsetIn(d, raw)+len(raw)
 		case "error":
-			errv = v
+			errv = gjson.Parse(raw)
 		case "x_groq":
-			xgroq = v
+			xgroq = gjson.Parse(raw)
 		}
 		return true
 	})
@@ -180,7 +185,7 @@ func (s *Stream) event(dst []byte, ev translate.SSEEvent, final bool) ([]byte, e
 	if usage.Type == gjson.Null && usageKey >= 0 && !s.includeUsage {
 		// With include_usage (which the gateway asks for on its own account) OpenAI puts
 		// "usage":null in every chunk; a client that did not ask gets chunks without the field.
-		return appendWithoutMember(dst, data, usageKey, usage.Index+len(usage.Raw)), nil
+		return appendWithoutMember(dst, data, usageKey, usageEnd), nil
 	}
 	return AppendDataEvent(dst, data), nil
 }
@@ -246,4 +251,9 @@ func AppendDataEvent(dst []byte, data []byte) []byte {
 		data = data[i+1:]
 	}
 	return append(dst, "\n\n"...)
+}
+
+// offsetIn is the position of sub, a substring of s, within s.
+func offsetIn(s, sub string) int {
+	return int(uintptr(unsafe.Pointer(unsafe.StringData(sub))) - uintptr(unsafe.Pointer(unsafe.StringData(s))))
 }
