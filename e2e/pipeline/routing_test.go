@@ -195,6 +195,12 @@ func TestNestedStrategies(t *testing.T) {
 		`{"strategy":{"mode":"fallback","on_status_codes":[503]},"targets":[{"provider":"openai"},` +
 		`{"strategy":{"mode":"fallback"},"targets":[{"provider":"cohere"},{"provider":"google"}]}]},` +
 		`{"provider":"anthropic"}]}`
+	// A loadbalance that always draws a fallback group.
+	const lbOfFallback = `{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"cohere","weight":0},` +
+		`{"weight":2,"strategy":{"mode":"fallback"},"targets":[{"provider":"openai"},{"provider":"anthropic"}]}]}`
+	// The last target of a fallback retries (and may run out of retries).
+	const retryLast = `{"strategy":{"mode":"fallback"},"targets":[{"provider":"anthropic"},` +
+		`{"strategy":{"mode":"loadbalance"},"targets":[{"provider":"openai","retry":{"attempts":2,"use_retry_after_header":true}}]}]}`
 	cases := []struct {
 		name, cfg string
 		hdr       []string
@@ -221,6 +227,12 @@ func TestNestedStrategies(t *testing.T) {
 			200, "google", "config.targets[0].targets[1].targets[1]", "0", map[string]int{"openai": 1, "cohere": 1, "google": 1}},
 		{"inner on_status_codes passes over, outer falls back", deep, []string{"x-mock-openai-status", "500"},
 			200, "anthropic", "config.targets[1]", "0", map[string]int{"openai": 1, "anthropic": 1}},
+		{"loadbalance draws a fallback", lbOfFallback, []string{"x-mock-openai-status", "500"},
+			200, "anthropic", "config.targets[1].targets[1]", "0", map[string]int{"openai": 1, "anthropic": 1}},
+		{"last target retried", retryLast, []string{"x-mock-anthropic-status", "500", "x-mock-openai-status", "502", "x-mock-openai-fail-times", "2"},
+			200, "openai", "config.targets[1].targets[0]", "2", map[string]int{"anthropic": 1, "openai": 3}},
+		{"last target out of retries", retryLast, []string{"x-mock-anthropic-status", "500", "x-mock-openai-status", "502"},
+			502, "openai", "config.targets[1].targets[0]", "-1", map[string]int{"anthropic": 1, "openai": 3}},
 	}
 	modes(t, func(t *testing.T, mode string) {
 		g := start(t, withMode(mode, nil))
@@ -265,4 +277,32 @@ func TestOverrideParamsReachUpstream(t *testing.T) {
 		wantBody(t, string(anthropic.Body), `{"messages":[{"role":"user","content":[{"type":"text","text":"hi"}]}],"temperature":0.2,"top_p":0.9,`+
 			`"system":"be brief","max_tokens":100,"model":"claude-3-5-haiku-latest"}`)
 	})
+}
+
+// TestStickyLoadbalance: with strategy.sticky the same metadata.user_id always lands on the
+// same target, and different users spread over both. The hash is deterministic, so this test
+// cannot flake: 30 users all on one side of a 50/50 split would mean the hash ignores the value.
+func TestStickyLoadbalance(t *testing.T) {
+	g := start(t, nil)
+	const cfg = `{"strategy":{"mode":"loadbalance","sticky":{"hash_fields":["metadata.user_id"]}},` +
+		`"targets":[{"provider":"openai","weight":1},{"provider":"anthropic","weight":1}]}`
+	per := map[string]int{}
+	for u := 0; u < 30; u++ {
+		md := `{"user_id":"user-` + itoa(int64(u)) + `"}`
+		first := ""
+		for i := 0; i < 3; i++ {
+			r := do(t, g, "POST", "/v1/chat/completions", chatBody, "x-portkey-config", cfg, "x-portkey-metadata", md, "x-mock-tag", newTag(t))
+			wantStatus(t, r, 200)
+			got := r.header.Get("X-Portkey-Last-Used-Option-Index")
+			if first == "" {
+				first = got
+				per[got]++
+			} else if got != first {
+				t.Fatalf("user %d went to %s, then %s", u, first, got)
+			}
+		}
+	}
+	if len(per) != 2 {
+		t.Fatalf("30 users over a 50/50 split: %v", per)
+	}
 }
