@@ -133,8 +133,13 @@ func (h *httpContext) OnHttpResponseBody(size int, endOfStream bool) types.Actio
 	var chunk []byte
 	if size > 0 {
 		var err error
-		if chunk, err = abi.GetHttpResponseBody(0, size); err != nil && err != types.ErrorStatusNotFound {
+		// Streams copy what they keep (translate.Stream.Feed), so every chunk of this stream
+		// lands in the same buffer.
+		if chunk, err = abi.GetHttpResponseBodyInto(h.buf.chunk, 0, size); err != nil && err != types.ErrorStatusNotFound {
 			return h.hostError("read response body", err)
+		}
+		if cap(chunk) > cap(h.buf.chunk) {
+			h.buf.chunk = chunk[:0]
 		}
 	}
 	out := h.feedStream(h.buf.out[:0], chunk, endOfStream)

@@ -45,6 +45,7 @@ type buffers struct {
 	out   []byte
 	tmp   []byte
 	mid   []byte // OpenAI SSE between two stream stages (/v1/messages conversion)
+	chunk []byte // the upstream stream chunk being translated (host-written, reused)
 	hdrs  [][2]string
 	rhdrs [][2]string
 	// chat is the OpenAI chat form of a /v1/messages body, nil until needed; chatStore keeps
@@ -63,9 +64,10 @@ func (p *pluginContext) getBuffers() *buffers {
 
 func (p *pluginContext) putBuffers(b *buffers) {
 	// Keep a few sets; a burst's extra memory goes back to the GC.
-	if len(p.free) < 64 && cap(b.out) <= 1<<20 && cap(b.up.Body) <= 1<<20 {
+	if len(p.free) < 64 && cap(b.out) <= 1<<20 && cap(b.up.Body) <= 1<<20 && cap(b.chunk) <= 1<<20 {
 		b.up.Reset()
 		b.out, b.tmp, b.mid, b.hdrs, b.rhdrs = b.out[:0], b.tmp[:0], b.mid[:0], b.hdrs[:0], b.rhdrs[:0]
+		b.chunk = b.chunk[:0]
 		b.chat, b.chatStore = nil, b.chatStore[:0]
 		p.free = append(p.free, b)
 	}

@@ -149,7 +149,8 @@ type Adapter interface {
 type Stream interface {
 	// Feed appends the translation of everything complete so far to dst. A malformed upstream
 	// stream yields an error after appending an OpenAI error event to dst; Feed must not be
-	// called again after an error.
+	// called again after an error. chunk is valid only during the call (the plugin reads every
+	// chunk of a stream into the same buffer): copy what must outlive it.
 	Feed(dst []byte, chunk []byte) ([]byte, error)
 	// Finish is called at the end of the upstream stream; it flushes what is pending and appends
 	// "data: [DONE]\n\n" if the upstream did not already end the stream. A stream cut short

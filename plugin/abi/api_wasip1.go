@@ -138,6 +138,17 @@ func AddHttpResponseHeader(key, value string) error {
 func GetHttpResponseBody(start, maxSize int) ([]byte, error) {
 	return getBuffer(bufResponseBody, start, maxSize)
 }
+
+// GetHttpResponseBodyInto is GetHttpResponseBody for a caller that is done with the bytes before
+// it calls the host again: the host writes into scratch's memory when it is large enough, so a
+// stream's chunks reuse one buffer instead of allocating (and zeroing) one per chunk. Pass the
+// returned slice as the next scratch.
+func GetHttpResponseBodyInto(scratch []byte, start, maxSize int) ([]byte, error) {
+	reuse = scratch[:cap(scratch)]
+	b, err := getBuffer(bufResponseBody, start, maxSize)
+	reuse = nil
+	return b, err
+}
 func AppendHttpResponseBody(data []byte) error {
 	return setBuffer(bufResponseBody, maxBufferBytes, 0, data)
 }

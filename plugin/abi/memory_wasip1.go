@@ -12,6 +12,10 @@ import (
 // that asked for it returns and the guest takes it.
 var pending [][]byte
 
+// reuse, when non-nil, is memory the next allocation may hand out instead of a fresh slice
+// (GetHttpResponseBodyInto).
+var reuse []byte
+
 // maxPending bounds pending if a host allocates without handing the pointer back.
 const maxPending = 64
 
@@ -27,7 +31,14 @@ func proxyOnMemoryAllocate(size uint32) (ptr *byte) {
 	if n == 0 {
 		n = 1 // a valid non-null pointer even for empty values
 	}
-	buf := make([]byte, n)
+	var buf []byte
+	if int(n) <= len(reuse) {
+		// The host overwrites all n bytes: no need for fresh zeroed memory.
+		buf = reuse[:n:n]
+	} else {
+		buf = make([]byte, n)
+	}
+	reuse = nil // one allocation per host call at most
 	if len(pending) >= maxPending {
 		copy(pending, pending[1:])
 		pending[len(pending)-1] = nil
