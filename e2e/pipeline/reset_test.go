@@ -158,3 +158,38 @@ func TestAttemptFailureRoutingHeaders(t *testing.T) {
 		}
 	})
 }
+
+// TestStreamErrorEventEndsStream: when the provider ends its stream with its own error event
+// (Anthropic's overloaded_error after two text pieces), the client's stream ends with the
+// OpenAI error event, inline as it streams and when a callout rescued the request (the first
+// target answered 500), and the read ends cleanly.
+func TestStreamErrorEventEndsStream(t *testing.T) {
+	const (
+		role  = `{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}]`
+		hello = `{"content":"Hello"},"logprobs":null,"finish_reason":null}]`
+		from  = `{"content":" from"},"logprobs":null,"finish_reason":null}]`
+	)
+	events := strings.TrimSuffix(sseBody("msg_mock", `"created":0,`, "null", "", role, hello, from), "data: [DONE]\n\n") +
+		`data: {"error":{"message":"Overloaded","type":"overloaded_error","param":null,"code":"overloaded_error"}}` + "\n\n"
+	modes(t, func(t *testing.T, mode string) {
+		g := start(t, withMode(mode, nil))
+		cases := []struct {
+			name, model, index string
+			hdr                []string
+		}{
+			{"first attempt", "m", "config", []string{"x-portkey-provider", "anthropic"}},
+			{"callout rescue", "claude-3-5-haiku-latest", "config.targets[1]", []string{"x-portkey-config", fallbackConfig, "x-mock-openai-status", "500"}},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				r := stream(t, g.URL(), append([]string{"x-mock-tag", newTag(t), "x-mock-stream-error-after", "2"}, c.hdr...)...)
+				if r.err != nil {
+					t.Fatalf("read: %v", r.err)
+				}
+				wantStatus(t, r.result, 200)
+				wantBody(t, norm(r.body), strings.ReplaceAll(events, `"model":"m"`, `"model":"`+c.model+`"`))
+				wantRoute(t, r.result, "anthropic", c.index, "0")
+			})
+		}
+	})
+}
