@@ -140,8 +140,8 @@ func TestAttemptFailureRoutingHeaders(t *testing.T) {
 		cases := []struct {
 			name, cfg, provider, index string
 		}{
-			{"single target", `{"provider":"openai","request_timeout":150}`, "openai", "config"},
-			{"last of a fallback", `{"strategy":{"mode":"fallback"},"request_timeout":150,"targets":[{"provider":"openai"},{"provider":"cohere"}]}`,
+			{"single target", `{"provider":"openai","request_timeout":50}`, "openai", "config"},
+			{"last of a fallback", `{"strategy":{"mode":"fallback"},"request_timeout":50,"targets":[{"provider":"openai"},{"provider":"cohere"}]}`,
 				"cohere", "config.targets[1]"},
 		}
 		for _, c := range cases {
@@ -149,7 +149,7 @@ func TestAttemptFailureRoutingHeaders(t *testing.T) {
 				r := do(t, g, "POST", "/v1/chat/completions", chatBody, "x-portkey-config", c.cfg,
 					"x-portkey-trace-id", "tr-408", "x-mock-tag", newTag(t), "x-mock-delay-ms", "3000")
 				wantStatus(t, r, 408)
-				wantBody(t, r.body, `{"error":{"message":"Request exceeded the timeout sent in the request: 150ms","type":"timeout_error","param":null,"code":null}}`)
+				wantBody(t, r.body, `{"error":{"message":"Request exceeded the timeout sent in the request: 50ms","type":"timeout_error","param":null,"code":null}}`)
 				wantRoute(t, r, c.provider, c.index, "0")
 				if got := r.header.Get("X-Portkey-Trace-Id"); got != "tr-408" {
 					t.Errorf("trace id %q", got)
