@@ -131,13 +131,13 @@ func wantCalls(t *testing.T, tag string, want map[string]int) {
 // top-level and a nested one) pick the target; the first match wins, then the default; with no
 // match and no default the request is refused before any provider is called.
 func TestConditionalRouting(t *testing.T) {
-	g := start(t, nil)
 	const targets = `"targets":[{"name":"paid","provider":"anthropic"},{"name":"mini","provider":"openai"},` +
 		`{"name":"gold","provider":"cohere"},{"name":"rest","provider":"google"}]`
 	const conds = `"conditions":[` +
 		`{"query":{"metadata.plan":{"$eq":"paid"}},"then":"paid"},` +
 		`{"query":{"params.model":{"$in":["gpt-4o-mini","gpt-4.1-mini"]}},"then":"mini"},` +
-		`{"query":{"$and":[{"params.metadata.tier":"gold"},{"metadata.region":{"$ne":"eu"}}]},"then":"gold"}]`
+		`{"query":{"$and":[{"params.metadata.tier":"gold"},{"metadata.region":{"$ne":"eu"}}]},"then":"gold"},` +
+		`{"query":{"metadata.priority":{"$gte":2}},"then":"paid"}]`
 	withDefault := `{"strategy":{"mode":"conditional",` + conds + `,"default":"rest"},` + targets + `}`
 	noDefault := `{"strategy":{"mode":"conditional",` + conds + `},` + targets + `}`
 	const (
@@ -153,28 +153,35 @@ func TestConditionalRouting(t *testing.T) {
 		{"nested body field and metadata", gold, `{"region":"us"}`, "cohere", "config.targets[2]"},
 		{"nested body field, metadata vetoes", gold, `{"region":"eu"}`, "google", "config.targets[3]"},
 		{"no metadata at all", big, "", "google", "config.targets[3]"},
+		// Ordering operators compare parseFloat of both sides, as Portkey does: "3" ≥ 2.
+		{"numeric metadata as a string", big, `{"priority":"3"}`, "anthropic", "config.targets[0]"},
+		{"numeric metadata below", big, `{"priority":1}`, "google", "config.targets[3]"},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			for _, cfg := range []string{withDefault, noDefault} {
-				tag := newTag(t)
-				hdr := []string{"x-portkey-config", cfg, "x-mock-tag", tag}
-				if c.metadata != "" {
-					hdr = append(hdr, "x-portkey-metadata", c.metadata)
+	// The choice is made before the first attempt; both attempt modes send it the same way.
+	modes(t, func(t *testing.T, mode string) {
+		g := start(t, withMode(mode, nil))
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				for _, cfg := range []string{withDefault, noDefault} {
+					tag := newTag(t)
+					hdr := []string{"x-portkey-config", cfg, "x-mock-tag", tag}
+					if c.metadata != "" {
+						hdr = append(hdr, "x-portkey-metadata", c.metadata)
+					}
+					r := do(t, g, "POST", "/v1/chat/completions", c.body, hdr...)
+					if cfg == noDefault && c.provider == "google" {
+						wantStatus(t, r, 400)
+						wantBody(t, r.body, `{"error":{"message":"routing: config: no condition matched and strategy.default is not set","type":"invalid_request_error","param":null,"code":"routing_failed"}}`)
+						wantCalls(t, tag, nil)
+						continue
+					}
+					wantStatus(t, r, 200)
+					wantRoute(t, r, c.provider, c.index, "0")
+					wantCalls(t, tag, map[string]int{c.provider: 1})
 				}
-				r := do(t, g, "POST", "/v1/chat/completions", c.body, hdr...)
-				if cfg == noDefault && c.provider == "google" {
-					wantStatus(t, r, 400)
-					wantBody(t, r.body, `{"error":{"message":"routing: config: no condition matched and strategy.default is not set","type":"invalid_request_error","param":null,"code":"routing_failed"}}`)
-					wantCalls(t, tag, nil)
-					continue
-				}
-				wantStatus(t, r, 200)
-				wantRoute(t, r, c.provider, c.index, "0")
-				wantCalls(t, tag, map[string]int{c.provider: 1})
-			}
-		})
-	}
+			})
+		}
+	})
 }
 
 // TestNestedStrategies: groups inside groups. The answering target's path and its retry count
