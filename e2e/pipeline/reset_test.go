@@ -40,8 +40,8 @@ func stream(t *testing.T, url string, hdr ...string) streamResult {
 //
 // Inline (the first attempt goes through the proxy's router and streams), the client has the
 // translated events of what arrived, then its stream is reset, as Envoy's router resets the
-// downstream stream on an upstream reset after the response started: no filter callback runs
-// after it, so the plugin cannot append an error event or [DONE]. The client sees a truncated
+// downstream stream on an upstream reset after the response started: the filter gets no more
+// body callbacks (only the stream's end), so the plugin cannot append an error event or [DONE]. The client sees a truncated
 // stream (HTTP/1.1: no final chunk, io.ErrUnexpectedEOF), which OpenAI's SDKs raise as an
 // error. The stream has started, so no fallback follows.
 //
