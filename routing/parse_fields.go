@@ -2,7 +2,6 @@ package routing
 
 import (
 	"math"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -131,9 +130,7 @@ func parseHost(v gjson.Result, p string) (string, error) {
 	if v.Type != gjson.String {
 		return "", errAt(p, "must be an http(s) URL string")
 	}
-	u, err := url.Parse(v.Str)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
-		strings.ContainsAny(v.Str, " \t\r\n@") {
+	if !validHTTPURL(v.Str) {
 		return "", errAt(p, "must be an http(s) URL without credentials, e.g. https://llm.internal:8443/v1")
 	}
 	return v.Str, nil
