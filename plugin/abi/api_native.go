@@ -104,6 +104,7 @@ func ReplaceHttpResponseHeader(key, value string) error {
 func AddHttpResponseHeader(key, value string) error {
 	return proxywasm.AddHttpResponseHeader(key, value)
 }
+
 // GetHttpResponseBodyInto is GetHttpResponseBody that may write into scratch's memory (see the
 // wasip1 build); natively it is GetHttpResponseBody.
 func GetHttpResponseBodyInto(scratch []byte, start, maxSize int) ([]byte, error) {
