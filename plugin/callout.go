@@ -98,6 +98,9 @@ func (h *httpContext) onCallout(numHeaders, bodySize, _ int) {
 		h.schedule(a, wait)
 		return
 	}
+	if h.routeFailed() {
+		return
+	}
 	switch {
 	case h.timeout:
 		h.finishTimeout()
@@ -151,6 +154,19 @@ func (h *httpContext) finishTimeout() {
 	h.state = stAnswered
 	msg := "Request exceeded the timeout sent in the request: " + strconv.FormatInt(h.cur.timeoutMS, 10) + "ms"
 	h.replyAttemptError(408, msg, "timeout_error", "")
+}
+
+// routeFailed answers 400 when the plan ended on a routing error after a failed attempt (a
+// fallback handing over to a conditional that matches nothing): the failed attempt's answer is
+// not the client's answer. A deadline is different: the last attempt's answer stands.
+func (h *httpContext) routeFailed() bool {
+	var re *routing.RouteError
+	if !errors.As(h.plan.Err(), &re) {
+		return false
+	}
+	h.state = stAnswered
+	h.replyAttemptError(400, re.Error(), "invalid_request_error", "routing_failed")
+	return true
 }
 
 // planFailed answers a plan that ended without an answer to give.

@@ -41,6 +41,9 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 			h.schedule(a, wait)
 			return types.ActionPause
 		}
+		if h.routeFailed() {
+			return types.ActionPause
+		}
 		if h.timeout {
 			h.state = stAnswered
 			h.finishTimeout()
@@ -128,6 +131,13 @@ func (h *httpContext) OnHttpResponseBody(size int, endOfStream bool) types.Actio
 		return h.finishInlineJSON(body)
 	}
 	if h.stream == nil {
+		if h.cur.adapter != nil && !h.cfg.kong {
+			// The translated stream already ended (an error event or its end was sent): the
+			// provider's remaining raw bytes must not follow it to the client.
+			if err := abi.ReplaceHttpResponseBody(nil); err != nil {
+				return h.hostError("replace response body", err)
+			}
+		}
 		return types.ActionContinue
 	}
 	var chunk []byte

@@ -102,7 +102,9 @@ func TestResponseOverLimitIs502(t *testing.T) {
 func TestSSELineOverLimitEndsStreamWithError(t *testing.T) {
 	g := start(t, func(pc map[string]any) { pc["max_sse_line_bytes"] = 64 })
 	r := do(t, g, "POST", "/v1/chat/completions", `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`, "x-portkey-provider", "anthropic",
-		"x-mock-tag", newTag(t))
+		// Events arrive in separate chunks, so chunks after the error event exist and must not
+		// reach the client raw.
+		"x-mock-tag", newTag(t), "x-mock-stream-gap-ms", "5")
 	wantStatus(t, r, 200)
 	want := `data: {"error":{"message":"upstream stream line exceeds the gateway limit of 64 bytes","type":"api_error","param":null,"code":"response_too_large"}}` + "\n\n"
 	if !strings.HasSuffix(r.body, want) {
