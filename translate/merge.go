@@ -39,6 +39,22 @@ func MergeOverrides(dst, body, overrides []byte) ([]byte, error) {
 	return appendMerged(dst, gjson.Parse(b), gjson.Parse(o), 0), nil
 }
 
+// OverriddenAlias reports a top-level body token limit that the override sets under its other
+// name (max_tokens / max_completion_tokens): the override's limit must win, and a body with both
+// makes OpenAI answer 400 invalid_parameter_combination, so the body's is left out.
+func OverriddenAlias(over gjson.Result, name string) bool {
+	var alias string
+	switch name {
+	case "max_tokens":
+		alias = "max_completion_tokens"
+	case "max_completion_tokens":
+		alias = "max_tokens"
+	default:
+		return false
+	}
+	return Member(over, alias).Exists() && !Member(over, name).Exists()
+}
+
 // AppendMerged appends base deep-merged with over (see MergeOverrides); when either is not an
 // object, over's raw value. Callers that edit a body in their own single pass (translate/openai)
 // use it for the members an override touches.
@@ -56,6 +72,9 @@ func appendMerged(dst []byte, base, over gjson.Result, depth int) []byte {
 	// second loop need not search the base again.
 	var matched uint64
 	base.ForEach(func(k, v gjson.Result) bool {
+		if depth == 0 && OverriddenAlias(over, k.Str) {
+			return true
+		}
 		if n > 0 {
 			dst = append(dst, ',')
 		}

@@ -20,6 +20,10 @@ func TestMergeOverrides(t *testing.T) {
 		{"whitespace dropped between members only", ` { "m" : [ 1 , 2 ] } `, `{ }`, `{"m":[ 1 , 2 ]}`},
 		{"duplicate body keys all merged", `{"a":{"x":1},"a":{"y":1}}`, `{"a":{"z":1}}`, `{"a":{"x":1,"z":1},"a":{"y":1,"z":1}}`},
 		{"first of duplicate override keys wins", `{"a":1}`, `{"a":2,"a":3,"b":1,"b":2}`, `{"a":2,"b":1,"b":2}`},
+		{"override token limit beats the body's alias", `{"max_completion_tokens":50,"n":1}`, `{"max_tokens":200}`, `{"n":1,"max_tokens":200}`},
+		{"and the other way round", `{"max_tokens":50}`, `{"max_completion_tokens":200}`, `{"max_completion_tokens":200}`},
+		{"same name merges as usual", `{"max_tokens":50,"max_completion_tokens":9}`, `{"max_tokens":200,"max_completion_tokens":300}`, `{"max_tokens":200,"max_completion_tokens":300}`},
+		{"aliases only at the top level", `{"o":{"max_tokens":1}}`, `{"o":{"max_completion_tokens":2}}`, `{"o":{"max_tokens":1,"max_completion_tokens":2}}`},
 	}
 	for _, c := range cases {
 		got, err := MergeOverrides(nil, []byte(c.body), []byte(c.over))

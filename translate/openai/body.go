@@ -47,6 +47,9 @@ func AppendBody(dst []byte, c *translate.Call, t *translate.Target, body []byte)
 	sawModel := false
 	root.ForEach(func(k, v gjson.Result) bool {
 		name := k.Str
+		if over.Exists() && translate.OverriddenAlias(over, name) {
+			return true
+		}
 		switch name {
 		case "model":
 			sawModel, model = true, v

@@ -35,6 +35,8 @@ func TestAppendBodyEdits(t *testing.T) {
 		{"embeddings never stream", "openai", translate.OpEmbeddings, `{"input":"a","stream":true}`, ``, "", `{"input":"a","stream":true}`, false, false},
 		{"override turns streaming on", "openai", translate.OpChat, `{"messages":[]}`, `{"stream":true}`, "",
 			`{"messages":[],"stream":true,"stream_options":{"include_usage":true}}`, true, false},
+		{"override token limit beats the client's alias", "openai", translate.OpChat, `{"max_completion_tokens":50,"n":1}`, `{"max_tokens":200}`, "",
+			`{"n":1,"max_tokens":200}`, false, false},
 		{"override turns streaming off", "openai", translate.OpChat, `{"stream":true}`, `{"stream":false}`, "", `{"stream":false}`, false, false},
 		{"deep merge", "openai", translate.OpChat, `{"a":{"b":1,"c":{"d":2}},"e":[1,2],"f":{"g":1}}`, `{"a":{"c":{"x":3},"b":9},"e":[3],"f":5,"h":null}`, "",
 			`{"a":{"b":9,"c":{"d":2,"x":3}},"e":[3],"f":5,"h":null}`, false, false},
