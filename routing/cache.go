@@ -10,6 +10,8 @@ type configCache struct {
 	m    map[uint64]*Config
 	ring []uint64
 	next int
+	// byProvider keeps the header-only configs of requests without a key (FromHeaders).
+	byProvider map[string]*Config
 }
 
 // inline parses an x-portkey-config JSON string, through the cache when it is on. s is a

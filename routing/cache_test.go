@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 )
 
@@ -73,5 +74,36 @@ func TestConfigCacheConcurrent(t *testing.T) {
 	}
 	for g := 0; g < 4; g++ {
 		<-done
+	}
+}
+
+func TestHeaderConfigCache(t *testing.T) {
+	ps := &Parser{CacheSize: 2, KnownProvider: func(n string) bool { return n != "nope" }}
+	a1, err := ps.Resolve("", HeaderProvider{Provider: "openai"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a2, _ := ps.Resolve("", HeaderProvider{Provider: "openai"}); a2 != a1 {
+		t.Fatal("key-less header config built twice")
+	}
+	fresh, _ := (&Parser{}).FromHeaders(HeaderProvider{Provider: "openai"})
+	if !reflect.DeepEqual(fresh, a1) {
+		t.Fatal("cached header config differs from a fresh one")
+	}
+	// A client's key, a virtual key or options make the config the request's own.
+	for _, hp := range []HeaderProvider{{Provider: "openai", APIKey: "sk-1"}, {Provider: "openai", Options: KnownOptions{AWSRegion: "x"}}} {
+		c1, _ := ps.Resolve("", hp)
+		c2, _ := ps.Resolve("", hp)
+		if c1 == c2 || c1 == a1 || c1.Root().APIKey != hp.APIKey || c1.Root().Options.Known != hp.Options {
+			t.Fatalf("%+v: shared or wrong config", hp)
+		}
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := ps.Resolve("", HeaderProvider{Provider: "nope"}); err == nil {
+			t.Fatal("unknown provider accepted")
+		}
+	}
+	if len(ps.cache.byProvider) != 1 {
+		t.Fatalf("%d header configs kept", len(ps.cache.byProvider))
 	}
 }

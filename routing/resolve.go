@@ -69,6 +69,36 @@ func (p *Parser) Resolve(configHeader string, hp HeaderProvider) (*Config, error
 
 // FromHeaders is the header-only form: one leaf at path "config".
 func (p *Parser) FromHeaders(hp HeaderProvider) (*Config, error) {
+	// With the gateway's stored keys a request names only the provider: its config is the same
+	// every time, and building it costs three allocations (~2 µs in wasm). Configs carrying a
+	// client's key are never kept.
+	plain := p.CacheSize > 0 && hp.Provider != "" && hp.APIKey == "" && hp.VirtualKey == "" && hp.Options == (KnownOptions{})
+	if plain {
+		cc := &p.cache
+		cc.mu.Lock()
+		c := cc.byProvider[hp.Provider]
+		cc.mu.Unlock()
+		if c != nil {
+			return c, nil
+		}
+	}
+	c, err := p.fromHeaders(hp)
+	if plain && err == nil {
+		cc := &p.cache
+		cc.mu.Lock()
+		if cc.byProvider == nil {
+			cc.byProvider = make(map[string]*Config)
+		}
+		// Only known providers get here, so the map stays small; the bound is a backstop.
+		if len(cc.byProvider) < 256 {
+			cc.byProvider[hp.Provider] = c
+		}
+		cc.mu.Unlock()
+	}
+	return c, err
+}
+
+func (p *Parser) fromHeaders(hp HeaderProvider) (*Config, error) {
 	t := &Target{Path: "config", Weight: 1, defaultIdx: -1, Provider: hp.Provider, APIKey: hp.APIKey}
 	t.Options.Known = hp.Options
 	if hp.Provider == "" && hp.VirtualKey != "" {
