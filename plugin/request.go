@@ -72,7 +72,9 @@ type httpContext struct {
 	authenticated bool
 	// authConsumed: Authorization carried the gateway key, not a provider key.
 	authConsumed bool
-	body         []byte
+	// done: OnHttpStreamDone ran (a Recycle precondition).
+	done bool
+	body []byte
 
 	rc      *routing.Config
 	plan    routing.Plan

@@ -37,6 +37,8 @@ type pluginContext struct {
 	// free holds per-stream buffers for reuse: a VM runs one callback at a time, so a stream
 	// takes a set when it starts an attempt and gives it back when it ends.
 	free []*buffers
+	// freeCtx holds stream contexts the host has deleted (abi.Recycler), zeroed.
+	freeCtx []*httpContext
 }
 
 // buffers are the reusable byte and header buffers of one stream.
@@ -102,16 +104,36 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 }
 
 func (p *pluginContext) NewHttpContext(id uint32) types.HttpContext {
+	if n := len(p.freeCtx); n > 0 {
+		h := p.freeCtx[n-1]
+		p.freeCtx[n-1] = nil
+		p.freeCtx = p.freeCtx[:n-1]
+		h.plug, h.cfg, h.id = p, p.cfg, id
+		return h
+	}
 	return &httpContext{plug: p, cfg: p.cfg, id: id}
 }
 
 func (h *httpContext) OnHttpStreamDone() {
 	h.plug.removeWaiter(h)
 	h.state = stPassed
+	h.done = true
 	if h.buf != nil {
 		h.plug.putBuffers(h.buf)
 		h.buf = nil
 	}
+}
+
+// Recycle keeps h for a later stream once the host has deleted this one (abi.Recycler). Only a
+// stream whose done callback ran is reused: without it h may still wait for a back-off tick.
+// Its callouts still in flight are dropped by the dispatcher, which finds their stream gone.
+func (h *httpContext) Recycle() {
+	p := h.plug
+	if !h.done || p == nil || len(p.freeCtx) >= 64 {
+		return
+	}
+	*h = httpContext{} // also lets the GC have the request's body and headers now
+	p.freeCtx = append(p.freeCtx, h)
 }
 
 func (p *pluginContext) addWaiter(h *httpContext) {

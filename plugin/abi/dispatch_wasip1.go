@@ -103,8 +103,9 @@ func httpCallResponse(root, token uint32, nh, bs, nt int) {
 }
 
 func deleteContext(id uint32) {
-	if _, ok := streams[id]; ok {
+	if s, ok := streams[id]; ok {
 		delete(streams, id)
+		recycle(s.ctx)
 		return
 	}
 	delete(roots, id)
