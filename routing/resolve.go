@@ -81,6 +81,8 @@ func (p *Parser) FromHeaders(hp HeaderProvider) (*Config, error) {
 		if c != nil {
 			return c, nil
 		}
+		// The kept config must not pin the request's header block (the name may alias it).
+		hp.Provider = strings.Clone(hp.Provider)
 	}
 	c, err := p.fromHeaders(hp)
 	if plain && err == nil {
