@@ -50,17 +50,8 @@ func (m *Bedrock) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if c.reply.Body != nil {
-		c.json(orStatus(c.reply.Status), c.reply.Body)
-		return
-	}
-	if c.reply.Status >= 400 {
-		m.fail(c, c.reply.Status)
-		return
-	}
-	if c.reply.SSE != nil {
-		// Raw frames for the event stream, sent as given.
-		c.startStream("application/vnd.amazon.eventstream").raw(c.reply.SSE)
+	// Raw frames for the event stream, sent as given.
+	if c.scripted(m.fail, "application/vnd.amazon.eventstream") {
 		return
 	}
 	var req struct {

@@ -54,16 +54,7 @@ func (m *Gemini) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.fail(c, http.StatusUnauthorized)
 		return
 	}
-	if c.reply.Body != nil {
-		c.json(orStatus(c.reply.Status), c.reply.Body)
-		return
-	}
-	if c.reply.Status >= 400 {
-		m.fail(c, c.reply.Status)
-		return
-	}
-	if c.reply.SSE != nil {
-		c.startSSE().raw(c.reply.SSE)
+	if c.scripted(m.fail, sseType) {
 		return
 	}
 	var req geminiRequest

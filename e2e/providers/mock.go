@@ -475,7 +475,26 @@ type sse struct {
 	stopped bool
 }
 
-func (c *call) startSSE() *sse { return c.startStream("text/event-stream; charset=utf-8") }
+const sseType = "text/event-stream; charset=utf-8"
+
+func (c *call) startSSE() *sse { return c.startStream(sseType) }
+
+// scripted answers with what the test scripted verbatim, before any request checks: a raw
+// body, an error status in the provider's own error shape (fail), or raw stream bytes of
+// streamType. It reports whether it answered.
+func (c *call) scripted(fail func(*call, int), streamType string) bool {
+	switch {
+	case c.reply.Body != nil:
+		c.json(orStatus(c.reply.Status), c.reply.Body)
+	case c.reply.Status >= 400:
+		fail(c, c.reply.Status)
+	case c.reply.SSE != nil:
+		c.startStream(streamType).raw(c.reply.SSE)
+	default:
+		return false
+	}
+	return true
+}
 
 // startStream starts a streamed 200 answer of any framing (SSE, AWS event stream, JSON array).
 func (c *call) startStream(contentType string) *sse {
