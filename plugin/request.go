@@ -137,6 +137,9 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 			}
 		}
 	}
+	// Classified first so a /v1/messages client gets even a header or key error in Anthropic's
+	// shape; the path's own refusal still comes after authentication.
+	pathStatus, pathMsg := h.classify()
 	// Gateway authentication comes before anything else.
 	if gwKey == "" {
 		gwKey = portkeyKey
@@ -168,8 +171,8 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 	if badHeader != "" {
 		return h.reject(400, badHeader, "invalid_header")
 	}
-	if st, msg := h.classify(); st != 0 {
-		return h.reject(st, msg, "unsupported_operation")
+	if pathStatus != 0 {
+		return h.reject(pathStatus, pathMsg, "unsupported_operation")
 	}
 	if contentLength != "" {
 		if n, err := strconv.ParseInt(contentLength, 10, 64); err == nil && n > int64(h.cfg.maxRequestBodyBytes) {
