@@ -30,6 +30,11 @@ func (h *httpContext) prepare(a *routing.Attempt) error {
 	if h.buf == nil {
 		h.buf = h.plug.getBuffers()
 	}
+	if a.Try > 0 {
+		h.retried++
+	} else if h.calls > 1 {
+		h.fellBack++
+	}
 	cur := &h.cur
 	*cur = attemptState{providerID: a.Provider}
 	entry := translate.Lookup(a.Provider)

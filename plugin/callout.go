@@ -244,6 +244,8 @@ func (h *httpContext) fail(status uint32, body string) types.Action {
 
 func (h *httpContext) send(status uint32, hdrs [][2]string, body []byte) types.Action {
 	h.state = stAnswered
+	h.respStatus = int(status)
+	h.publishAnswer()
 	if h.plug != nil {
 		h.plug.removeWaiter(h)
 	}

@@ -55,6 +55,8 @@ type config struct {
 	// (body-less requests), traps on unknown foreign functions and cannot hold a response at its
 	// headers, so plans that may retry run as callouts there.
 	kong bool
+	// accessLog: one JSON line per request at info level (access_log).
+	accessLog bool
 }
 
 type provider struct {
@@ -173,6 +175,12 @@ func parseConfig(data []byte, getenv func(string) string) (*config, error) {
 				return false
 			}
 			c.storedKeysOpen = v.Type == gjson.True
+		case "access_log":
+			if v.Type != gjson.True && v.Type != gjson.False {
+				err = errors.New("access_log must be true or false (got " + v.Raw + ")")
+				return false
+			}
+			c.accessLog = v.Type == gjson.True
 		default:
 			err = errors.New("unknown field " + strconv.Quote(k.Str) + " in plugin configuration")
 			return false

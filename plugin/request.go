@@ -93,6 +93,14 @@ type httpContext struct {
 	errOut    bool
 	timeout   bool
 	due       int64 // unix ns when a back-off wait ends
+
+	// observability (metrics.go)
+	startNS    int64           // host clock at the request headers
+	respStatus int             // status of the answer sent to the client; 0 = none yet
+	usage      translate.Usage // the answer's token counts
+	retried    int             // attempts that retried a target
+	fellBack   int             // attempts that moved to another target
+	published  bool            // the answer's filter state is set
 }
 
 func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action {
@@ -103,6 +111,7 @@ func (h *httpContext) OnHttpRequestHeaders(_ int, endOfStream bool) types.Action
 		// Envoy never creates streams for a plugin whose configure failed; answer anyway.
 		return h.fail(500, abi.InternalErrorBody)
 	}
+	h.startNS, _ = abi.GetCurrentTimeNanoseconds()
 	hs, err := abi.GetHttpRequestHeaders()
 	if err != nil && err != types.ErrorStatusNotFound {
 		return h.hostError("read request headers", err)

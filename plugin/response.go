@@ -54,6 +54,8 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 		}
 	}
 	// The answer flows to the client.
+	h.respStatus = st
+	h.publishAnswer()
 	h.setGatewayResponseHeaders(hs)
 	switch {
 	case h.cur.adapter == nil:
@@ -248,6 +250,7 @@ func (h *httpContext) finishInlineJSON(body []byte) types.Action {
 	if err := abi.ReplaceHttpResponseBody(out); err != nil && err != types.ErrorStatusNotFound {
 		return h.hostError("replace response body", err)
 	}
+	h.respStatus = status
 	if status != h.status {
 		abi.ReplaceHttpResponseHeader(":status", strconv.Itoa(status))
 	}
@@ -371,6 +374,7 @@ func appendJSONString(dst []byte, s string) []byte {
 
 // recordUsage publishes token counts as filter state for the access log (wasm.switchyard.usage).
 func (h *httpContext) recordUsage(u translate.Usage) {
+	h.usage = u
 	if u.TotalTokens == 0 && u.PromptTokens == 0 && u.CompletionTokens == 0 {
 		return
 	}

@@ -20,10 +20,13 @@ import (
 // module's main package registers it with abi.RegisterVMContext.
 func NewVMContext() types.VMContext { return &vmContext{} }
 
-type vmContext struct{ types.DefaultVMContext }
+type vmContext struct {
+	types.DefaultVMContext
+	met vmMetrics
+}
 
-func (*vmContext) NewPluginContext(id uint32) types.PluginContext {
-	return &pluginContext{id: id, getenv: osGetenv}
+func (v *vmContext) NewPluginContext(id uint32) types.PluginContext {
+	return &pluginContext{id: id, getenv: osGetenv, met: &v.met}
 }
 
 type pluginContext struct {
@@ -31,6 +34,7 @@ type pluginContext struct {
 	id     uint32
 	cfg    *config
 	getenv func(string) string
+	met    *vmMetrics
 	// waiters are streams whose next attempt waits for a back-off to end.
 	waiters []*httpContext
 	ticking bool
@@ -115,6 +119,9 @@ func (p *pluginContext) NewHttpContext(id uint32) types.HttpContext {
 }
 
 func (h *httpContext) OnHttpStreamDone() {
+	if !h.done {
+		h.observe()
+	}
 	h.plug.removeWaiter(h)
 	h.state = stPassed
 	h.done = true
