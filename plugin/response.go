@@ -53,6 +53,12 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 			h.errOut = true
 		}
 	}
+	if endOfStream && h.cur.adapter != nil && !h.cfg.kong {
+		// An empty upstream body: no body callback follows to carry the translated answer (the
+		// client would get a content-length and no bytes), so it goes out whole, locally.
+		h.answer(hs, nil)
+		return types.ActionPause
+	}
 	// The answer flows to the client.
 	h.respStatus = st
 	h.publishAnswer()
@@ -62,9 +68,6 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 		return types.ActionContinue
 	case h.errOut || !h.cur.call.Stream:
 		h.jsonOut = true
-		if endOfStream {
-			return h.finishInlineJSON(nil)
-		}
 		abi.RemoveHttpResponseHeader("content-length")
 		if h.cfg.kong {
 			// Kong cannot hold response headers; the body goes out chunked.
