@@ -48,7 +48,11 @@ func moduleBytes(t testing.TB) []byte {
 
 func start(t testing.TB) *env {
 	t.Helper()
-	cfg := gateway.DefaultConfig()
+	return startWith(t, gateway.DefaultConfig())
+}
+
+func startWith(t testing.TB, cfg gateway.Config) *env {
+	t.Helper()
 	cfg.Listen, cfg.Admin = "127.0.0.1:0", ""
 	cfg.Workers = workers
 	cfg.Wasm = moduleBytes(t)

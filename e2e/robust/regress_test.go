@@ -1,6 +1,10 @@
 package robust
 
-import "testing"
+import (
+	"testing"
+
+	"switchyard/e2e/providers"
+)
 
 // Minimal regressions for what the randomized tests found, with the exact bytes a client sees.
 
@@ -13,6 +17,38 @@ func TestMessagesHeaderErrorIsAnthropicShaped(t *testing.T) {
 	want := `{"type":"error","error":{"type":"invalid_request_error","message":"x-portkey-metadata must be a JSON object"}}`
 	if a.status != 400 || string(a.body) != want {
 		t.Fatalf("got %v\nwant 400 %s", a, want)
+	}
+	e.healthy(t)
+}
+
+// An upstream answer with an empty body (content-length: 0) still reaches an inline client as
+// the whole translated answer (found by TestHostileUpstreams: the client got the translated
+// answer's content-length and no bytes, an unexpected EOF).
+func TestEmptyUpstreamBodyInline(t *testing.T) {
+	e := start(t)
+	cases := []struct {
+		provider, path, body string
+		status               int
+		wantStatus           int
+		want                 string
+	}{
+		{"google", "/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"hi"}]}`, 500, 500, `{"error":{"message":"Gemini returned HTTP 500","type":"api_error","param":null,"code":null}}`},
+		{"bedrock", "/v1/chat/completions", `{"model":"m","messages":[{"role":"user","content":"hi"}]}`, 200, 502,
+			`{"error":{"message":"upstream answer could not be translated: bedrock: unexpected response: body is not valid JSON","type":"api_error","param":null,"code":"bad_upstream_response"}}`},
+		{"cohere", "/v1/messages", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`, 200, 502,
+			`{"type":"error","error":{"type":"api_error","message":"upstream answer could not be translated: Cohere returned a body that is not valid JSON: "}}`},
+		{"vertex-ai", "/v1/chat/completions", `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`, 200, 200,
+			"data: {\"error\":{\"message\":\"upstream stream ended before the answer was complete\",\"type\":\"api_error\",\"param\":null,\"code\":\"stream_truncated\"}}\n\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.provider, func(t *testing.T) {
+			tag := t.Name()
+			mock(c.provider).ScriptTag(tag, providers.Reply{Status: c.status, Body: []byte{}})
+			a := e.send("POST", c.path, []byte(c.body), [][2]string{{"x-portkey-provider", c.provider}, {"x-mock-tag", tag}})
+			if a.err != nil || a.status != c.wantStatus || string(a.body) != c.want {
+				t.Fatalf("got %v\nwant %d %s", a, c.wantStatus, c.want)
+			}
+		})
 	}
 	e.healthy(t)
 }
