@@ -1,9 +1,12 @@
 package openai
 
 import (
+	"strings"
+
 	"github.com/tidwall/gjson"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/rawjson"
 )
 
 // TranslateResponse implements translate.Adapter: the answer already is OpenAI's, so it is
@@ -21,8 +24,21 @@ func TranslateResponse(_ *translate.Call, body []byte, dst []byte) ([]byte, tran
 		return dst, translate.Usage{}, &translate.Error{Status: 502, Type: "api_error", Code: "invalid_upstream_response",
 			Message: "upstream returned a success status with a body that is not a JSON object"}
 	}
-	u := ParseUsage(gjson.Get(s, "usage"))
-	return append(dst, body...), u, nil
+	// An error object sent with a success status (a proxy or a compatible server that gets it
+	// wrong) must not reach the client as a 200 it would read as an empty completion. Such a
+	// body leads with "error"; answers never do, so they pay one look at their first key.
+	if i := rawjson.SkipWS(s, rawjson.SkipWS(s, 0)+1); strings.HasPrefix(s[i:], `"error"`) {
+		errv := gjson.Get(s, "error")
+		if errv.IsObject() && !gjson.Get(s, "choices").Exists() && !gjson.Get(s, "data").Exists() {
+			msg := errv.Get("message").String()
+			if msg == "" {
+				msg = compact(errv.Raw)
+			}
+			return dst, translate.Usage{}, &translate.Error{Status: 502, Type: "api_error", Code: "upstream_error",
+				Message: "upstream returned an error with a success status: " + clip(msg, 300)}
+		}
+	}
+	return append(dst, body...), ParseUsage(gjson.Get(s, "usage")), nil
 }
 
 // ParseUsage reads an OpenAI usage object. It also understands DeepSeek's
