@@ -52,3 +52,22 @@ func TestEmptyUpstreamBodyInline(t *testing.T) {
 	}
 	e.healthy(t)
 }
+
+// An OpenAI-family answer that is an error object sent with 200 becomes a 502 error, not a 200
+// the client would read as an empty completion (found by TestHostileUpstreams).
+func TestOpenAIErrorBodyWithSuccessStatus(t *testing.T) {
+	e := start(t)
+	const want = `{"error":{"message":"upstream answer could not be translated: upstream returned an error with a success status: boom","type":"api_error","param":null,"code":"bad_upstream_response"}}`
+	for _, p := range []string{"openai", "azure-openai"} {
+		for _, path := range []string{"/v1/chat/completions", "/v1/embeddings"} {
+			tag := t.Name() + p + path
+			mock(p).ScriptTag(tag, providers.Reply{Body: []byte(`{"error":{"message":"boom","type":"server_error","param":null,"code":null}}`)})
+			a := e.send("POST", path, []byte(`{"model":"m","input":"a","messages":[{"role":"user","content":"hi"}]}`),
+				[][2]string{{"x-portkey-provider", p}, {"x-mock-tag", tag}})
+			if a.status != 502 || string(a.body) != want {
+				t.Errorf("%s %s: got %v\nwant 502 %s", p, path, a, want)
+			}
+		}
+	}
+	e.healthy(t)
+}
