@@ -120,6 +120,8 @@ func (h *httpContext) answer(hs [][2]string, body []byte) {
 	var out []byte
 	ct := "application/json"
 	switch {
+	case h.cur.adapter == nil && h.vetsRaw(status, pairValue(hs, "content-type")):
+		out, status = h.vetRaw(h.buf.out[:0], status, body)
 	case h.cur.adapter == nil:
 		out = append(h.buf.out[:0], body...)
 		ct = pairValue(hs, "content-type")

@@ -53,7 +53,8 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 			h.errOut = true
 		}
 	}
-	if endOfStream && h.cur.adapter != nil && !h.cfg.kong {
+	vet := h.cur.adapter == nil && h.vetsRaw(st, pairValue(hs, "content-type"))
+	if endOfStream && (h.cur.adapter != nil || vet) && !h.cfg.kong {
 		// An empty upstream body: no body callback follows to carry the translated answer (the
 		// client would get a content-length and no bytes), so it goes out whole, locally.
 		h.answer(hs, nil)
@@ -64,9 +65,9 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 	h.publishAnswer()
 	h.setGatewayResponseHeaders(hs)
 	switch {
-	case h.cur.adapter == nil:
+	case h.cur.adapter == nil && !vet:
 		return types.ActionContinue
-	case h.errOut || !h.cur.call.Stream:
+	case vet || h.errOut || !h.cur.call.Stream:
 		h.jsonOut = true
 		abi.RemoveHttpResponseHeader("content-length")
 		if h.cfg.kong {
@@ -269,6 +270,9 @@ func (h *httpContext) finishInlineJSON(body []byte) types.Action {
 // answer; it returns the status to send.
 func (h *httpContext) translateAnswer(dst []byte, status int, body []byte) ([]byte, int) {
 	ad := h.cur.adapter
+	if ad == nil {
+		return h.vetRaw(dst, status, body)
+	}
 	if h.cur.convert {
 		// Provider → OpenAI (h.buf.mid) → Anthropic Messages (dst).
 		if status < 200 || status > 299 {
