@@ -71,3 +71,47 @@ func TestOpenAIErrorBodyWithSuccessStatus(t *testing.T) {
 	}
 	e.healthy(t)
 }
+
+// Answers passed on without translation (Anthropic's own /v1/messages, other /v1/* paths) are
+// vetted: what the client cannot read becomes an error in its API's shape, the upstream status
+// kept for errors, 502 for an unreadable success (found by TestHostileUpstreams: HTML pages,
+// garbage and cut JSON reached the client raw).
+func TestRawAnswersVetted(t *testing.T) {
+	e := start(t)
+	const msgBody = `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`
+	html := []byte("<html><body><h1>502 Bad Gateway</h1></body></html>")
+	cases := []struct {
+		name, provider, method, path string
+		reply                        providers.Reply
+		wantStatus                   int
+		want                         string
+	}{
+		{"messages html error", "anthropic", "POST", "/v1/messages", providers.Reply{Status: 502, Body: html}, 502,
+			`{"type":"error","error":{"type":"api_error","message":"upstream returned HTTP 502 with a non-JSON body: 502 Bad Gateway"}}`},
+		{"messages empty error", "anthropic", "POST", "/v1/messages", providers.Reply{Status: 500, Body: []byte{}}, 500,
+			`{"type":"error","error":{"type":"api_error","message":"upstream returned HTTP 500 with an empty body"}}`},
+		{"messages cut success", "anthropic", "POST", "/v1/messages", providers.Reply{Body: []byte(`{"id":"msg_1","type":"mess`)}, 502,
+			`{"type":"error","error":{"type":"api_error","message":"upstream returned a success status with a body that is not a JSON object"}}`},
+		{"messages error with 200", "anthropic", "POST", "/v1/messages", providers.Reply{Body: []byte(`{"type":"error","error":{"type":"overloaded_error","message":"busy"}}`)}, 502,
+			`{"type":"error","error":{"type":"api_error","message":"upstream returned an error with a success status: busy"}}`},
+		{"messages JSON error kept", "anthropic", "POST", "/v1/messages", providers.Reply{Status: 529, Body: []byte(`{"type":"error","error":{"type":"overloaded_error","message":"busy"}}`)}, 529,
+			`{"type":"error","error":{"type":"overloaded_error","message":"busy"}}`},
+		{"passthrough html error", "openai", "GET", "/v1/models", providers.Reply{Status: 503, Body: html}, 503,
+			`{"error":{"message":"upstream returned HTTP 503 with a non-JSON body: 502 Bad Gateway","type":"overloaded_error","param":null,"code":null}}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tag := t.Name()
+			mock(c.provider).ScriptTag(tag, c.reply)
+			var body []byte
+			if c.method == "POST" {
+				body = []byte(msgBody)
+			}
+			a := e.send(c.method, c.path, body, [][2]string{{"x-portkey-provider", c.provider}, {"x-mock-tag", tag}})
+			if a.err != nil || a.status != c.wantStatus || string(a.body) != c.want {
+				t.Fatalf("got %v\nwant %d %s", a, c.wantStatus, c.want)
+			}
+		})
+	}
+	e.healthy(t)
+}
