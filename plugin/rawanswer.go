@@ -11,13 +11,17 @@ import (
 
 // vetsRaw reports whether an answer passed on without translation (Anthropic's own
 // /v1/messages, other /v1/* paths to OpenAI-compatible targets) is held and vetted before it
-// reaches the client: every /v1/messages answer that is not a stream, and passthrough errors.
-// A passthrough success can be anything (audio, files), and streams flow as they come.
+// reaches the client: every error (whatever content-type it claims), and every /v1/messages
+// success that is not a stream. A passthrough success can be anything (audio, files), and
+// successful streams flow as they come.
 func (h *httpContext) vetsRaw(status int, contentType string) bool {
-	if h.cfg.kong || strings.HasPrefix(contentType, "text/event-stream") {
+	if h.cfg.kong {
 		return false
 	}
-	return h.kind == kindMessages || status < 200 || status > 299
+	if status < 200 || status > 299 {
+		return true
+	}
+	return h.kind == kindMessages && !strings.HasPrefix(contentType, "text/event-stream")
 }
 
 // vetRaw turns what a client could not read from a raw answer into an error in its API's
