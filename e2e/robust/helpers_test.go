@@ -2,6 +2,20 @@
 // hostile input from both sides, client and provider, on a fixed seed: every answer must be a
 // clean error in the caller's API shape, no VM may fail, no secret may leak, and the next plain
 // request must still work on every worker VM.
+//
+// Known limits the tests accept, each asserted precisely where it applies:
+//
+//   - Inline (the first attempt goes through Envoy's router), the filter holds a JSON answer
+//     until its end. An upstream reset in the middle makes Envoy send its own reply directly
+//     (sendDirectLocalReply bypasses the filter): 503 text/plain "upstream connect error or
+//     disconnect/reset before headers. reset reason: connection termination". Only the
+//     callout mode can answer that with a JSON error.
+//   - OpenAI-family answers (openai, azure-openai) are copied after a brace check, not
+//     validated (the hot path's choice, translate/openai): a bit flip inside a JSON answer or
+//     a mid-stream event reaches the client as sent.
+//   - Anthropic's own stream to a /v1/messages client flows untouched, so broken provider SSE
+//     reaches the client raw (non-stream answers and errors are vetted: plugin/rawanswer.go).
+//   - An OpenAI-family stream answered 204 with no body reaches the client as 204.
 package robust
 
 import (

@@ -115,3 +115,22 @@ func TestRawAnswersVetted(t *testing.T) {
 	}
 	e.healthy(t)
 }
+
+// An error answer is vetted whatever content-type it claims: an HTML page labelled
+// text/event-stream for a streaming /v1/messages client reached it raw (found by
+// TestHostileUpstreams).
+func TestRawErrorLabelledAsStream(t *testing.T) {
+	for _, mode := range []string{"auto", "callout"} {
+		t.Run(mode, func(t *testing.T) {
+			e, u := startHostile(t, mode)
+			id := u.add(&hostile{status: 500, contentType: "text/event-stream", body: []byte("<html>oops</html>")})
+			a := e.send("POST", "/v1/messages", []byte(`{"model":"m","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"hi"}]}`),
+				[][2]string{{"x-portkey-provider", "anthropic"}, {"x-robust-case", id}})
+			const want = `{"type":"error","error":{"type":"api_error","message":"upstream returned HTTP 500 with a non-JSON body: oops"}}`
+			if a.err != nil || a.status != 500 || string(a.body) != want || a.header.Get("Content-Type") != "application/json" {
+				t.Fatalf("got %v %q\nwant 500 %s", a, a.header.Get("Content-Type"), want)
+			}
+			e.healthy(t)
+		})
+	}
+}
