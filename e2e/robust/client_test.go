@@ -2,6 +2,7 @@ package robust
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -51,7 +52,7 @@ var hostileValues = []string{
 // mutateBody applies one to three random mutations to a valid body.
 func mutateBody(r *rand.Rand, body []byte) []byte {
 	for n := 1 + r.IntN(3); n > 0; n-- {
-		switch r.IntN(12) {
+		switch r.IntN(121) / 10 { // 0-11 alike, 12 (oversize) rare
 		case 0: // truncation
 			body = body[:r.IntN(len(body)+1)]
 		case 1: // bit flips
@@ -81,6 +82,8 @@ func mutateBody(r *rand.Rand, body []byte) []byte {
 			if b, err := sjson.DeleteBytes(body, fieldPaths[r.IntN(len(fieldPaths))]); err == nil {
 				body = b
 			}
+		case 12: // over the gateway's 1 MiB request limit
+			body = []byte(`{"model":"m","messages":[{"role":"user","content":"` + strings.Repeat("x", 1<<20+r.IntN(1<<19)) + `"}]}`)
 		case 11: // trailing garbage
 			body = append(bytes.Clone(body), []string{"x", "}", "{}", " \n", ",", "\x00"}[r.IntN(6)]...)
 		}
@@ -238,6 +241,16 @@ func checkClientAnswer(e *env, req hostileRequest, a answer) error {
 	}
 	if a.status == 503 && bytes.Contains(a.body, []byte("VM failed")) {
 		return fmt.Errorf("fail-closed VM")
+	}
+	if a.status >= 200 && a.status <= 299 && strings.HasPrefix(req.path, "/v1/") {
+		// A success is one JSON answer or a stream that ends cleanly.
+		if strings.HasPrefix(a.header.Get("Content-Type"), "text/event-stream") {
+			if !bytes.HasSuffix(a.body, []byte("data: [DONE]\n\n")) && !bytes.Contains(a.body, []byte("event: message_stop")) {
+				return fmt.Errorf("stream without a clean end")
+			}
+		} else if !json.Valid(a.body) {
+			return fmt.Errorf("success answer is not JSON")
+		}
 	}
 	if a.status >= 400 && req.method != "HEAD" {
 		path := req.path

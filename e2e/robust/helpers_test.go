@@ -85,6 +85,12 @@ func startWith(t testing.TB, cfg gateway.Config) *env {
 	}
 	e.gw = g
 	t.Cleanup(func() {
+		// Nor in a metric name or label.
+		var stats strings.Builder
+		g.Stats().WritePrometheus(&stats)
+		if s := e.secretIn(stats.String()); s != "" {
+			t.Errorf("stored key %q in the metrics", s)
+		}
 		g.Close()
 		e.noSecretInLogs(t)
 	})
@@ -131,6 +137,11 @@ func (e *env) send(method, path string, body []byte, hdr [][2]string) answer {
 	var rd io.Reader
 	if body != nil {
 		rd = strings.NewReader(string(body))
+		if len(body) > 1<<20 {
+			// Oversize bodies go chunked (no content-length): the limit must hold while the
+			// body streams in, not only on the announced length.
+			rd = io.MultiReader(rd)
+		}
 	}
 	req, err := http.NewRequest(method, e.gw.URL()+path, rd)
 	if err != nil {
