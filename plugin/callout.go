@@ -122,6 +122,9 @@ func (h *httpContext) answer(hs [][2]string, body []byte) {
 	switch {
 	case h.cur.adapter == nil && h.vetsRaw(status, pairValue(hs, "content-type")):
 		out, status = h.vetRaw(h.buf.out[:0], status, body)
+	case h.rawStreams(status):
+		out = newRawStream(h.cfg.maxSSELineBytes).feed(h.buf.out[:0], body, true)
+		ct = "text/event-stream"
 	case h.cur.adapter == nil:
 		out = append(h.buf.out[:0], body...)
 		ct = pairValue(hs, "content-type")

@@ -94,6 +94,9 @@ type httpContext struct {
 	timeout   bool
 	due       int64 // unix ns when a back-off wait ends
 
+	// raw vets Anthropic's own stream to a /v1/messages client (rawstream.go).
+	raw *rawStream
+
 	// observability (metrics.go)
 	startNS    int64           // host clock at the request headers
 	respStatus int             // status of the answer sent to the client; 0 = none yet

@@ -54,7 +54,7 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 		}
 	}
 	vet := h.cur.adapter == nil && h.vetsRaw(st, pairValue(hs, "content-type"))
-	if endOfStream && (h.cur.adapter != nil || vet) && !h.cfg.kong {
+	if endOfStream && (h.cur.adapter != nil || vet || h.rawStreams(st)) && !h.cfg.kong {
 		// An empty upstream body: no body callback follows to carry the translated answer (the
 		// client would get a content-length and no bytes), so it goes out whole, locally.
 		h.answer(hs, nil)
@@ -66,6 +66,10 @@ func (h *httpContext) OnHttpResponseHeaders(_ int, endOfStream bool) types.Actio
 	h.setGatewayResponseHeaders(hs)
 	switch {
 	case h.cur.adapter == nil && !vet:
+		if h.rawStreams(st) {
+			abi.RemoveHttpResponseHeader("content-length")
+			h.raw = newRawStream(h.cfg.maxSSELineBytes)
+		}
 		return types.ActionContinue
 	case vet || h.errOut || !h.cur.call.Stream:
 		h.jsonOut = true
@@ -135,6 +139,9 @@ func (h *httpContext) OnHttpResponseBody(size int, endOfStream bool) types.Actio
 			return h.hostError("read response body", err)
 		}
 		return h.finishInlineJSON(body)
+	}
+	if h.raw != nil {
+		return h.feedRaw(size, endOfStream)
 	}
 	if h.stream == nil {
 		if h.cur.adapter != nil && !h.cfg.kong {
