@@ -1,6 +1,7 @@
 package robust
 
 import (
+	"strings"
 	"testing"
 
 	"switchyard/e2e/providers"
@@ -129,6 +130,42 @@ func TestRawErrorLabelledAsStream(t *testing.T) {
 			const want = `{"type":"error","error":{"type":"api_error","message":"upstream returned HTTP 500 with a non-JSON body: oops"}}`
 			if a.err != nil || a.status != 500 || string(a.body) != want || a.header.Get("Content-Type") != "application/json" {
 				t.Fatalf("got %v %q\nwant 500 %s", a, a.header.Get("Content-Type"), want)
+			}
+			e.healthy(t)
+		})
+	}
+}
+
+// Anthropic's own stream to a /v1/messages client passes event by event as sent, and stops
+// with Anthropic's error event at the first event a client cannot read or at an end before
+// message_stop (found by TestHostileUpstreams: broken provider SSE reached the client raw).
+func TestRawMessagesStreamVetted(t *testing.T) {
+	const (
+		start = "event: message_start\ndata: {\"type\":\"message_start\"}\n\n"
+		delta = "event: content_block_delta\ndata: {\"type\":\"content_block_delta\"}\n\n"
+		stop  = "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"
+	)
+	errEvent := func(msg string) string {
+		return "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"" + msg + "\"}}\n\n"
+	}
+	cases := []struct{ name, upstream, want string }{
+		{"clean", start + delta + stop, start + delta + stop},
+		{"crlf framing", strings.ReplaceAll(start+delta+stop, "\n", "\r\n"), start + delta + stop},
+		{"bad event", start + "event: content_block_delta\ndata: {oops\n\n" + delta + stop, start + errEvent("upstream sent a stream event that is not JSON")},
+		{"cut", start + delta, start + delta + errEvent("upstream stream ended before the answer was complete")},
+		{"provider error", start + "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"busy\"}}\n\n" + delta,
+			start + "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"busy\"}}\n\n"},
+	}
+	for _, mode := range []string{"auto", "callout"} {
+		t.Run(mode, func(t *testing.T) {
+			e, u := startHostile(t, mode)
+			for _, c := range cases {
+				id := u.add(&hostile{status: 200, contentType: "text/event-stream", body: []byte(c.upstream)})
+				a := e.send("POST", "/v1/messages", []byte(`{"model":"m","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"hi"}]}`),
+					[][2]string{{"x-portkey-provider", "anthropic"}, {"x-robust-case", id}})
+				if a.err != nil || a.status != 200 || string(a.body) != c.want {
+					t.Errorf("%s: got %v\nwant 200 %q", c.name, a, c.want)
+				}
 			}
 			e.healthy(t)
 		})

@@ -432,10 +432,6 @@ func checkUpstreamAnswer(e *env, mode, fam, path string, stream bool, h *hostile
 	if a.err != nil && !(h.reset && errors.Is(a.err, io.ErrUnexpectedEOF)) {
 		return fmt.Errorf("stream cut: %v", a.err)
 	}
-	if fam == "anthropic" && path == "/v1/messages" {
-		// Anthropic's own stream to a /v1/messages client flows untouched (package doc).
-		return nil
-	}
 	events := sseEvents(a.body)
 	errored := false
 	for k, ev := range events {
