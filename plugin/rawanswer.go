@@ -12,13 +12,13 @@ import (
 // vetsRaw reports whether an answer passed on without translation (Anthropic's own
 // /v1/messages, other /v1/* paths to OpenAI-compatible targets) is held and vetted before it
 // reaches the client: every error (whatever content-type it claims), and every /v1/messages
-// success that is not a stream. A passthrough success can be anything (audio, files), and
-// successful streams flow as they come.
+// success that is not a stream. A passthrough success can be anything (audio, files),
+// successful streams flow as they come, and so do redirects and 304s (no body to vet).
 func (h *httpContext) vetsRaw(status int, contentType string) bool {
-	if h.cfg.kong {
+	if h.cfg.kong || status >= 300 && status < 400 {
 		return false
 	}
-	if status < 200 || status > 299 {
+	if status >= 400 {
 		return true
 	}
 	return h.kind == kindMessages && !strings.HasPrefix(contentType, "text/event-stream")
