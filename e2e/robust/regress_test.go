@@ -97,6 +97,7 @@ func TestRawAnswersVetted(t *testing.T) {
 			`{"type":"error","error":{"type":"api_error","message":"upstream returned an error with a success status: busy"}}`},
 		{"messages JSON error kept", "anthropic", "POST", "/v1/messages", providers.Reply{Status: 529, Body: []byte(`{"type":"error","error":{"type":"overloaded_error","message":"busy"}}`)}, 529,
 			`{"type":"error","error":{"type":"overloaded_error","message":"busy"}}`},
+		{"passthrough redirect untouched", "openai", "GET", "/v1/models", providers.Reply{Status: 302, Body: []byte("<a>moved</a>")}, 302, `<a>moved</a>`},
 		{"passthrough html error", "openai", "GET", "/v1/models", providers.Reply{Status: 503, Body: html}, 503,
 			`{"error":{"message":"upstream returned HTTP 503 with a non-JSON body: 502 Bad Gateway","type":"overloaded_error","param":null,"code":null}}`},
 	}
