@@ -129,6 +129,9 @@ func (h *httpContext) answer(hs [][2]string, body []byte) {
 		out = append(h.buf.out[:0], body...)
 		ct = pairValue(hs, "content-type")
 	case status >= 200 && status <= 299 && h.cur.call.Stream:
+		// The answer is a stream (its events carry any failure): 200, as a 204 or 205 would
+		// drop the body.
+		status = 200
 		h.newStream()
 		out = h.feedStream(h.buf.out[:0], body, true)
 		ct = "text/event-stream"
