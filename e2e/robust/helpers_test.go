@@ -13,7 +13,6 @@
 //   - OpenAI-family answers (openai, azure-openai) are copied after a brace check, not
 //     validated (the hot path's choice, translate/openai): a bit flip inside a JSON answer or
 //     a mid-stream event reaches the client as sent.
-//   - An OpenAI-family stream answered 204 with no body reaches the client as 204.
 package robust
 
 import (

@@ -38,6 +38,8 @@ func TestEmptyUpstreamBodyInline(t *testing.T) {
 			`{"error":{"message":"upstream answer could not be translated: bedrock: unexpected response: body is not valid JSON","type":"api_error","param":null,"code":"bad_upstream_response"}}`},
 		{"cohere", "/v1/messages", `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}`, 200, 502,
 			`{"type":"error","error":{"type":"api_error","message":"upstream answer could not be translated: Cohere returned a body that is not valid JSON: "}}`},
+		{"openai", "/v1/chat/completions", `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`, 204, 200,
+			"data: {\"error\":{\"message\":\"upstream stream ended before the response was complete\",\"type\":\"api_error\",\"param\":null,\"code\":\"upstream_stream_truncated\"}}\n\n"},
 		{"vertex-ai", "/v1/chat/completions", `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`, 200, 200,
 			"data: {\"error\":{\"message\":\"upstream stream ended before the answer was complete\",\"type\":\"api_error\",\"param\":null,\"code\":\"stream_truncated\"}}\n\n"},
 	}

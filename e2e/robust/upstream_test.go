@@ -247,8 +247,7 @@ func randomHostile(r *rand.Rand, stream bool) *hostile {
 	case 4:
 		return statusCase(&hostile{kind: "binary garbage", status: pick(r, []int{200, 500}), body: garbage})
 	case 5:
-		// (204 is left out: an OpenAI-family stream answered 204 reaches the client as 204.)
-		return statusCase(&hostile{kind: "empty", status: pick(r, []int{200, 500}), body: []byte{}})
+		return statusCase(&hostile{kind: "empty", status: pick(r, []int{200, 500, 204}), body: []byte{}})
 	case 6:
 		return &hostile{kind: "no content-type", contentType: "-"}
 	case 7, 8:
