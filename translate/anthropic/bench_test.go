@@ -1,7 +1,6 @@
 package anthropic
 
 import (
-	"runtime"
 	"testing"
 
 	"switchyard/translate"
@@ -19,7 +18,7 @@ func BenchmarkRequest(b *testing.B) {
 	var c translate.Call
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	defer cpuMetric(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		r.Reset()
 		c = translate.Call{Op: translate.OpChat, Created: 1700000000}
@@ -35,7 +34,7 @@ func BenchmarkResponse(b *testing.B) {
 	var out []byte
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	defer cpuMetric(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		var err error
 		if out, _, err = (Adapter{}).TranslateResponse(c, body, out[:0]); err != nil {
@@ -52,7 +51,7 @@ func BenchmarkStream(b *testing.B) {
 	var out []byte
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
-	defer cpuMetric(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		s := NewStream(c)
 		out = out[:0]
@@ -75,7 +74,7 @@ func BenchmarkStream(b *testing.B) {
 func BenchmarkBaselineByteLoop(b *testing.B) {
 	body := goldentest.Read(b, "bench/request.json")
 	n := 0
-	defer cpuMetric(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		for _, c := range body {
 			if c == '"' {
@@ -85,18 +84,5 @@ func BenchmarkBaselineByteLoop(b *testing.B) {
 	}
 	if n == 0 {
 		b.Fatal("no quotes")
-	}
-}
-
-// cpuMetric reports thread CPU time per op ("cpu-ns/op") next to wall time, which on a shared
-// machine includes waiting for a core. Use as: defer cpuMetric(b)().
-func cpuMetric(b *testing.B) func() {
-	runtime.LockOSThread()
-	start := threadCPU()
-	return func() {
-		if d := threadCPU() - start; start != 0 && b.N > 0 {
-			b.ReportMetric(float64(d)/float64(b.N), "cpu-ns/op")
-		}
-		runtime.UnlockOSThread()
 	}
 }

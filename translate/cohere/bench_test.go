@@ -2,11 +2,11 @@ package cohere
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 // benchRequest is the perf-floor workload shape: a system prompt, six turns including a tool
@@ -38,26 +38,13 @@ var benchStream = func() []byte {
 	return []byte(b.String())
 }()
 
-// onCPU reports "cpu-ns/op", the benchmark thread's own CPU time per op: on a machine shared
-// with other work, wall time per op also counts waiting for a core. Use: defer onCPU(b)().
-func onCPU(b *testing.B) func() {
-	runtime.LockOSThread()
-	start := threadNanos()
-	return func() {
-		if d := threadNanos() - start; start > 0 && b.N > 0 {
-			b.ReportMetric(float64(d)/float64(b.N), "cpu-ns/op")
-		}
-		runtime.UnlockOSThread()
-	}
-}
-
 func BenchmarkBuildRequest(b *testing.B) {
 	tg := target()
 	var r translate.UpstreamRequest
 	c := translate.Call{Op: translate.OpChat}
 	b.SetBytes(int64(len(benchRequest)))
 	b.ReportAllocs()
-	defer onCPU(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		r.Reset()
 		if err := (Adapter{}).BuildRequest(&c, tg, benchRequest, &r); err != nil {
@@ -71,7 +58,7 @@ func BenchmarkTranslateResponse(b *testing.B) {
 	var out []byte
 	b.SetBytes(int64(len(benchResponse)))
 	b.ReportAllocs()
-	defer onCPU(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		var err error
 		if out, _, err = (Adapter{}).TranslateResponse(c, benchResponse, out[:0]); err != nil {
@@ -87,7 +74,7 @@ func BenchmarkStream50(b *testing.B) {
 	var out []byte
 	b.SetBytes(int64(len(benchStream)))
 	b.ReportAllocs()
-	defer onCPU(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		s := NewStream(c)
 		out = out[:0]

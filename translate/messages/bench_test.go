@@ -1,7 +1,6 @@
 package messages
 
 import (
-	"runtime"
 	"testing"
 
 	"switchyard/translate"
@@ -19,7 +18,7 @@ func BenchmarkToChat(b *testing.B) {
 	var out []byte
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	defer cpuMetric(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		var err error
 		if out, _, err = ToChat(body, out[:0]); err != nil {
@@ -34,7 +33,7 @@ func BenchmarkFromChatResponse(b *testing.B) {
 	var out []byte
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	defer cpuMetric(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		var err error
 		if out, _, err = FromChatResponse(body, out[:0]); err != nil {
@@ -51,7 +50,7 @@ func BenchmarkStream(b *testing.B) {
 	var out []byte
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
-	defer cpuMetric(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		s := NewStream(c)
 		out = out[:0]
@@ -73,7 +72,7 @@ func BenchmarkFromChatError(b *testing.B) {
 	body := goldentest.Read(b, "error/rate_limit.json")
 	var out []byte
 	b.ReportAllocs()
-	defer cpuMetric(b)()
+	defer goldentest.CPUMetric(b)()
 	for b.Loop() {
 		out = FromChatError(429, body, out[:0])
 	}
@@ -92,17 +91,4 @@ func TestBenchFixtures(t *testing.T) {
 	out := runStream([][]byte{goldentest.Read(t, "bench/stream.sse")})
 	checkEvents(t, out)
 	goldentest.Check(t, "bench/stream.golden", out)
-}
-
-// cpuMetric reports the benchmark thread's CPU time per op (cpu-ns/op), which stays
-// meaningful when other jobs share the machine and ns/op includes waiting for a core.
-func cpuMetric(b *testing.B) func() {
-	runtime.LockOSThread()
-	start := threadCPU()
-	return func() {
-		if d := threadCPU() - start; start != 0 && b.N > 0 {
-			b.ReportMetric(float64(d)/float64(b.N), "cpu-ns/op")
-		}
-		runtime.UnlockOSThread()
-	}
 }

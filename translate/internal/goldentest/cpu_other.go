@@ -1,5 +1,5 @@
 //go:build !linux
 
-package messages
+package goldentest
 
 func threadCPU() int64 { return 0 }

@@ -1,11 +1,11 @@
 //go:build linux
 
-package cohere
+package goldentest
 
 import "syscall"
 
-// threadNanos is the calling OS thread's CPU time (getrusage RUSAGE_THREAD = 1).
-func threadNanos() int64 {
+// threadCPU is the calling OS thread's CPU time in ns (getrusage RUSAGE_THREAD = 1).
+func threadCPU() int64 {
 	var ru syscall.Rusage
 	if syscall.Getrusage(1, &ru) != nil {
 		return 0

@@ -1,5 +1,0 @@
-//go:build !linux
-
-package cohere
-
-func threadNanos() int64 { return 0 }
