@@ -136,6 +136,16 @@ type hostileRequest struct {
 	hdr          [][2]string
 }
 
+// header returns the value of the request header name (case-insensitive), "" when absent.
+func (h hostileRequest) header(name string) string {
+	for _, p := range h.hdr {
+		if strings.EqualFold(p[0], name) {
+			return p[1]
+		}
+	}
+	return ""
+}
+
 func (h hostileRequest) String() string {
 	b := h.body
 	if len(b) > 300 {
@@ -224,6 +234,12 @@ func checkClientAnswer(e *env, req hostileRequest, a answer) error {
 		return fmt.Errorf("no answer: %v", a.err)
 	}
 	if a.err != nil {
+		// A tiny x-portkey-request-timeout (1 ms) may run out after a stream's first bytes: the
+		// route timeout then resets the client's stream, as Envoy's router does. Only then is a
+		// cut answer expected.
+		if a.status == 200 && req.header("x-portkey-request-timeout") != "" && (bytes.HasPrefix(a.body, []byte("data: ")) || bytes.HasPrefix(a.body, []byte("event: "))) {
+			return nil
+		}
 		return fmt.Errorf("answer cut: %v", a.err)
 	}
 	if s := e.secretIn(string(a.body)); s != "" {
