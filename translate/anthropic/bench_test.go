@@ -46,27 +46,8 @@ func BenchmarkResponse(b *testing.B) {
 // BenchmarkStream: 50 Anthropic events (text, a tool call, usage) fed in 256-byte network
 // chunks into a fresh Stream per iteration, as a new response would be.
 func BenchmarkStream(b *testing.B) {
-	in := goldentest.Read(b, "bench/stream.sse")
 	c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, Created: 1700000000}
-	var out []byte
-	b.SetBytes(int64(len(in)))
-	b.ReportAllocs()
-	defer goldentest.CPUMetric(b)()
-	for b.Loop() {
-		s := NewStream(c)
-		out = out[:0]
-		var err error
-		for rest := in; len(rest) > 0; {
-			n := min(256, len(rest))
-			if out, err = s.Feed(out, rest[:n]); err != nil {
-				b.Fatal(err)
-			}
-			rest = rest[n:]
-		}
-		if out, err = s.Finish(out); err != nil {
-			b.Fatal(err)
-		}
-	}
+	goldentest.BenchStream(b, func() translate.Stream { return NewStream(c) }, goldentest.Read(b, "bench/stream.sse"), 256, nil)
 }
 
 // BenchmarkBaselineByteLoop is the perf-floor calibration (a plain loop over the 2.5 KB

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"switchyard/translate"
+	"switchyard/translate/internal/goldentest"
 )
 
 // benchRequest is a ~2.5 KB chat request: system, six turns with a tool call, a tool result
@@ -53,28 +54,9 @@ func BenchmarkTranslateResponse(b *testing.B) {
 }
 
 func BenchmarkStream50Events(b *testing.B) {
-	in := fiftyEventStream()
 	c := &translate.Call{Op: translate.OpChat, Model: "anthropic.claude-3-5-sonnet-20240620-v1:0", ID: "chatcmpl-1", Created: 1, IncludeUsage: true}
-	out := make([]byte, 0, 32<<10)
-	b.SetBytes(int64(len(in)))
-	b.ReportAllocs()
-	for i := 0; i < b.N; i++ {
-		s := (Adapter{}).NewStream(c)
-		out = out[:0]
-		// Upstream arrives in network-sized pieces, not one buffer.
-		for rest := in; len(rest) > 0; {
-			k := min(512, len(rest))
-			var err error
-			if out, err = s.Feed(out, rest[:k]); err != nil {
-				b.Fatal(err)
-			}
-			rest = rest[k:]
-		}
-		var err error
-		if out, err = s.Finish(out); err != nil {
-			b.Fatal(err)
-		}
-	}
+	// Upstream arrives in network-sized pieces, not one buffer.
+	goldentest.BenchStream(b, func() translate.Stream { return (Adapter{}).NewStream(c) }, fiftyEventStream(), 512, nil)
 }
 
 func TestBenchInputs(t *testing.T) {

@@ -71,21 +71,5 @@ func BenchmarkTranslateResponse(b *testing.B) {
 func BenchmarkStream50(b *testing.B) {
 	c := call(translate.OpChat)
 	c.Stream, c.IncludeUsage = true, true
-	var out []byte
-	b.SetBytes(int64(len(benchStream)))
-	b.ReportAllocs()
-	defer goldentest.CPUMetric(b)()
-	for b.Loop() {
-		s := NewStream(c)
-		out = out[:0]
-		var err error
-		for i := 0; i < len(benchStream); i += 512 {
-			if out, err = s.Feed(out, benchStream[i:min(i+512, len(benchStream))]); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if out, err = s.Finish(out); err != nil {
-			b.Fatal(err)
-		}
-	}
+	goldentest.BenchStream(b, func() translate.Stream { return NewStream(c) }, benchStream, 512, nil)
 }

@@ -29,22 +29,6 @@ func BenchmarkTranslateResponse(b *testing.B) {
 }
 
 func BenchmarkStream50(b *testing.B) {
-	in := benchStream(50)
 	c := &translate.Call{Op: translate.OpChat, Stream: true, IncludeUsage: true, ID: "chatcmpl-b", Created: 1, Model: "gemini-2.0-flash"}
-	var out []byte
-	b.SetBytes(int64(len(in)))
-	b.ReportAllocs()
-	for b.Loop() {
-		s := NewStream(c)
-		out = out[:0]
-		var err error
-		for off := 0; off < len(in); off += 512 {
-			if out, err = s.Feed(out, in[off:min(off+512, len(in))]); err != nil {
-				b.Fatal(err)
-			}
-		}
-		if out, err = s.Finish(out); err != nil {
-			b.Fatal(err)
-		}
-	}
+	goldentest.BenchStream(b, func() translate.Stream { return NewStream(c) }, benchStream(50), 512, nil)
 }

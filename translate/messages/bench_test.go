@@ -45,27 +45,8 @@ func BenchmarkFromChatResponse(b *testing.B) {
 // BenchmarkStream: 50 chat.completion.chunk events (text, a tool call, finish, usage) and
 // [DONE], fed in 256-byte network chunks into a fresh Stream per iteration.
 func BenchmarkStream(b *testing.B) {
-	in := goldentest.Read(b, "bench/stream.sse")
 	c := &translate.Call{ID: "msg_x", Model: "m"}
-	var out []byte
-	b.SetBytes(int64(len(in)))
-	b.ReportAllocs()
-	defer goldentest.CPUMetric(b)()
-	for b.Loop() {
-		s := NewStream(c)
-		out = out[:0]
-		var err error
-		for rest := in; len(rest) > 0; {
-			n := min(256, len(rest))
-			if out, err = s.Feed(out, rest[:n]); err != nil {
-				b.Fatal(err)
-			}
-			rest = rest[n:]
-		}
-		if out, err = s.Finish(out); err != nil {
-			b.Fatal(err)
-		}
-	}
+	goldentest.BenchStream(b, func() translate.Stream { return NewStream(c) }, goldentest.Read(b, "bench/stream.sse"), 256, nil)
 }
 
 func BenchmarkFromChatError(b *testing.B) {

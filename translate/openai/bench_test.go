@@ -68,29 +68,12 @@ func benchStream() []byte {
 }
 
 func BenchmarkStream50(b *testing.B) {
-	in := benchStream()
 	c := &translate.Call{Op: translate.OpChat, Stream: true}
-	var dst []byte
-	b.SetBytes(int64(len(in)))
-	b.ReportAllocs()
-	for b.Loop() {
-		s := NewStream(c)
-		dst = dst[:0]
-		var err error
-		for rest := in; len(rest) > 0; {
-			n := min(512, len(rest))
-			if dst, err = s.Feed(dst, rest[:n]); err != nil {
-				b.Fatal(err)
-			}
-			rest = rest[n:]
-		}
-		if dst, err = s.Finish(dst); err != nil {
-			b.Fatal(err)
-		}
+	goldentest.BenchStream(b, func() translate.Stream { return NewStream(c) }, benchStream(), 512, func(s translate.Stream) {
 		if s.Usage().TotalTokens != 111 {
 			b.Fatal("usage")
 		}
-	}
+	})
 }
 
 func TestBenchStreamShape(t *testing.T) {

@@ -25,3 +25,33 @@ func BenchBuildRequest(b *testing.B, a translate.Adapter, tg *translate.Target, 
 		}
 	}
 }
+
+// BenchStream times a fresh stream (newStream) translating in, fed in chunk-byte network
+// pieces, as a new response would be. The stream is created through the translate.Stream
+// interface, as the plugin creates it, so its allocation counts. check, when set, vets each
+// finished stream (e.g. its usage).
+func BenchStream(b *testing.B, newStream func() translate.Stream, in []byte, chunk int, check func(translate.Stream)) {
+	b.Helper()
+	var out []byte
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	defer CPUMetric(b)()
+	for b.Loop() {
+		s := newStream()
+		out = out[:0]
+		var err error
+		for rest := in; len(rest) > 0; {
+			n := min(chunk, len(rest))
+			if out, err = s.Feed(out, rest[:n]); err != nil {
+				b.Fatal(err)
+			}
+			rest = rest[n:]
+		}
+		if out, err = s.Finish(out); err != nil {
+			b.Fatal(err)
+		}
+		if check != nil {
+			check(s)
+		}
+	}
+}
