@@ -288,19 +288,13 @@ func parseProvider(id string, v gjson.Result, getenv func(string) string) (*prov
 				return false
 			}
 		case "api_key_env":
-			if !validEnvName(f.Str) {
-				err = errors.New(field + " must be an environment variable name (got " + strconv.Quote(f.Str) + ")")
+			if p.apiKey, err = envSecret(field, f.Str, getenv); err != nil {
 				return false
 			}
 			p.apiKeyEnv = f.Str
 		case "aws_access_key_id_env", "aws_secret_access_key_env", "aws_session_token_env":
-			if !validEnvName(f.Str) {
-				err = errors.New(field + " must be an environment variable name (got " + strconv.Quote(f.Str) + ")")
-				return false
-			}
-			val := strings.TrimSpace(getenv(f.Str))
-			if !validHeaderValue(val) {
-				err = errors.New("environment variable " + f.Str + " (" + field + ") holds characters not allowed in a header value")
+			var val string
+			if val, err = envSecret(field, f.Str, getenv); err != nil {
 				return false
 			}
 			p.options.Set(strings.TrimSuffix(k.Str, "_env"), val)
@@ -324,15 +318,20 @@ func parseProvider(id string, v gjson.Result, getenv func(string) string) (*prov
 	if !validHeaderValue(p.cluster) {
 		return nil, errors.New(at + ".cluster contains characters not allowed in a header value")
 	}
-	if p.apiKeyEnv != "" {
-		key := strings.TrimSpace(getenv(p.apiKeyEnv))
-		if !validHeaderValue(key) {
-			// The key is not quoted: the message must stay safe to log.
-			return nil, errors.New("environment variable " + p.apiKeyEnv + " (" + at + ".api_key_env) holds characters not allowed in a header value")
-		}
-		p.apiKey = key
-	}
 	return p, nil
+}
+
+// envSecret reads the secret named by the env-var name in field. Errors name the variable and
+// the field, never the value, so they stay safe to log.
+func envSecret(field, name string, getenv func(string) string) (string, error) {
+	if !validEnvName(name) {
+		return "", errors.New(field + " must be an environment variable name (got " + strconv.Quote(name) + ")")
+	}
+	val := strings.TrimSpace(getenv(name))
+	if !validHeaderValue(val) {
+		return "", errors.New("environment variable " + name + " (" + field + ") holds characters not allowed in a header value")
+	}
+	return val, nil
 }
 
 func parseVirtualKeys(v gjson.Result, c *config, getenv func(string) string) (routing.VirtualKeyMap, error) {
@@ -355,16 +354,11 @@ func parseVirtualKeys(v gjson.Result, c *config, getenv func(string) string) (ro
 			case "provider":
 				vk.Provider = f.Str
 			case "api_key_env":
-				if !validEnvName(f.Str) {
-					err = errors.New(field + " must be an environment variable name (got " + strconv.Quote(f.Str) + ")")
+				var key string
+				if key, err = envSecret(field, f.Str, getenv); err != nil {
 					return false
 				}
 				vk.APIKeyEnv = f.Str
-				key := strings.TrimSpace(getenv(f.Str))
-				if !validHeaderValue(key) {
-					err = errors.New("environment variable " + f.Str + " (" + field + ") holds characters not allowed in a header value")
-					return false
-				}
 				c.envKeys[f.Str] = key
 			case "custom_host":
 				vk.CustomHost = strings.TrimRight(f.Str, "/")
